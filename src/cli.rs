@@ -1,0 +1,175 @@
+//! The command line as clap sees it: commands, flags and help text. No logic lives here;
+//! `app` turns a parsed `Cli` into work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "aigc-term",
+    version,
+    about = "Look up AIGC / generative-AI terms in Chinese and English, offline",
+    long_about = "Look up AIGC / generative-AI terms in Chinese and English, offline.\n\n\
+        aigc-term gan            look a term up (exact, then fuzzy: typos, prefixes, acronyms)\n\
+        aigc-term 扩散           Chinese names and partial names work too\n\
+        aigc-term search noise   full-text search over names and definitions\n\
+        aigc-term related gan    broader, narrower and related terms",
+    after_help = "Exit status: 0 found, 1 not found (or check found problems), 2 usage or load error.\n\
+        Environment: AIGC_TERM_GLOSSARY (extra glossary files, separated like PATH), NO_COLOR, CLICOLOR_FORCE.",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub lookup: LookupArgs,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print one JSON document (shape documented in README.md)
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// When to use colour
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Which definition to show
+    #[arg(long, value_enum, global = true)]
+    pub lang: Option<LangChoice>,
+
+    /// Add a glossary file on top of the embedded one (repeatable; later files win)
+    #[arg(long = "glossary", short = 'g', value_name = "PATH", global = true)]
+    pub glossaries: Vec<PathBuf>,
+
+    /// Do not load the embedded glossary, only the given files
+    #[arg(long, global = true)]
+    pub no_default: bool,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct LookupArgs {
+    /// The term to look up (several words are joined by a space)
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+
+    /// Only exact matches: no typo, prefix or acronym guessing
+    #[arg(long)]
+    pub exact: bool,
+
+    /// Show on stderr how the top candidates were scored
+    #[arg(long)]
+    pub explain: bool,
+
+    /// Print only this field's raw value
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub field: Option<Field>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Look a term up (the same as giving the query alone; never shadowed by a command name)
+    Show {
+        #[command(flatten)]
+        lookup: LookupArgs,
+        /// Look up each word separately instead of the words joined
+        #[arg(long)]
+        each: bool,
+    },
+    /// Full-text search over names and definitions in both languages
+    Search {
+        /// Words that must all appear
+        #[arg(required = true, value_name = "TEXT")]
+        text: Vec<String>,
+    },
+    /// Broader, narrower and related terms
+    Related {
+        #[arg(required = true, value_name = "QUERY")]
+        query: Vec<String>,
+        /// How many steps to walk (each term is shown once)
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=20))]
+        depth: u16,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
+        format: GraphFormat,
+    },
+    /// List terms
+    List {
+        /// Only terms with this tag
+        #[arg(long)]
+        tag: Option<String>,
+        /// id<TAB>en<TAB>zh lines, never coloured (stable, for fzf and scripts)
+        #[arg(long)]
+        plain: bool,
+    },
+    /// Tags with the number of terms that carry them
+    Tags,
+    /// Validate glossary files (the embedded one when none is given)
+    Check {
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangChoice {
+    En,
+    Zh,
+    Both,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Text,
+    Dot,
+}
+
+/// Fields `--field` can print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Field {
+    Id,
+    En,
+    Zh,
+    Abbr,
+    Aliases,
+    Tags,
+    Broader,
+    Related,
+    Refs,
+    Year,
+    By,
+    #[value(name = "definition.en")]
+    DefinitionEn,
+    #[value(name = "definition.zh")]
+    DefinitionZh,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,277 @@
+//! Reading glossary files and merging them in order: the embedded glossary first, then each
+//! user file on top (a term with an existing id replaces it, a new id is added).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use toml::Spanned;
+
+use super::position::Position;
+use super::schema::{RawGlossary, RawTerm, Term};
+use super::validate::{Problem, Severity};
+use crate::error::Error;
+
+/// The shipped glossary, compiled into the binary so that `aigc-term gan` works anywhere.
+pub const EMBEDDED_TEXT: &str = include_str!("../../glossary.toml");
+/// How messages name the embedded glossary.
+pub const EMBEDDED_NAME: &str = "glossary.toml";
+
+/// Where a layer of the glossary comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Embedded,
+    File(PathBuf),
+}
+
+/// Where each part of a term was written, for messages that name `file:line:col`.
+#[derive(Debug, Clone, Default)]
+pub struct TermSite {
+    pub file: Arc<str>,
+    pub id: Position,
+    pub en: Position,
+    pub zh: Position,
+    pub names: Vec<Position>,
+    pub tags: Vec<Position>,
+    pub broader: Vec<Position>,
+    pub related: Vec<Position>,
+    pub refs: Vec<Position>,
+    pub year: Option<Position>,
+    pub pinyin: Option<Position>,
+    pub definition: Position,
+}
+
+/// The effective glossary: every layer merged, with where each term came from.
+#[derive(Debug, Clone, Default)]
+pub struct Glossary {
+    pub terms: Vec<Term>,
+    /// `sites[i]` says where `terms[i]` was written.
+    pub sites: Vec<TermSite>,
+    /// Problems only visible while loading (an id written twice in one file).
+    pub load_problems: Vec<Problem>,
+}
+
+/// Loads and merges `sources` in order. Stops at the first file that cannot be read or parsed:
+/// its error names the file, line and column.
+pub fn load(sources: &[Source]) -> Result<Glossary, Error> {
+    let mut glossary = Glossary::default();
+    let mut position_of_id: HashMap<String, usize> = HashMap::new();
+    for source in sources {
+        let (terms, sites) = match source {
+            Source::Embedded => parse_source(EMBEDDED_NAME, EMBEDDED_TEXT)?,
+            Source::File(path) => parse_source(&path.display().to_string(), &read_text(path)?)?,
+        };
+        let mut ids_in_this_file: HashMap<String, Position> = HashMap::new();
+        for (term, site) in terms.into_iter().zip(sites) {
+            if let Some(first) = ids_in_this_file.get(&term.id) {
+                glossary.load_problems.push(Problem::error(
+                    &site.file,
+                    site.id,
+                    format!(
+                        "duplicate id '{}' (first defined at line {})",
+                        term.id, first.line
+                    ),
+                ));
+                continue;
+            }
+            ids_in_this_file.insert(term.id.clone(), site.id);
+            match position_of_id.get(&term.id) {
+                Some(&at) => {
+                    glossary.terms[at] = term;
+                    glossary.sites[at] = site;
+                }
+                None => {
+                    position_of_id.insert(term.id.clone(), glossary.terms.len());
+                    glossary.terms.push(term);
+                    glossary.sites.push(site);
+                }
+            }
+        }
+    }
+    Ok(glossary)
+}
+
+/// Reads a glossary file as text: a missing path, a directory, unreadable bytes and invalid
+/// UTF-8 each get their own message. A UTF-8 byte-order mark is accepted and dropped.
+fn read_text(path: &Path) -> Result<String, Error> {
+    if path.is_dir() {
+        return Err(Error::Read {
+            path: path.to_path_buf(),
+            source: std::io::Error::from(std::io::ErrorKind::IsADirectory),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(error) => Err(Error::NotUtf8 {
+            path: path.to_path_buf(),
+            offset: error.utf8_error().valid_up_to(),
+        }),
+    }
+}
+
+/// Parses one glossary text. `name` is how messages refer to it.
+pub fn parse_source(name: &str, text: &str) -> Result<(Vec<Term>, Vec<TermSite>), Error> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let raw: RawGlossary = toml::from_str(text).map_err(|error| {
+        let position = error
+            .span()
+            .map(|span| Position::of_offset(text, span.start))
+            .unwrap_or(Position { line: 1, column: 1 });
+        Error::Parse {
+            path: name.to_string(),
+            line: position.line,
+            column: position.column,
+            message: one_line(error.message()),
+        }
+    })?;
+    if raw.term.is_empty() {
+        return Err(Error::Parse {
+            path: name.to_string(),
+            line: 1,
+            column: 1,
+            message: "no [[term]] entries: an aigc-term glossary is a list of [[term]] tables"
+                .to_string(),
+        });
+    }
+    let file: Arc<str> = Arc::from(name);
+    Ok(raw
+        .term
+        .into_iter()
+        .map(|raw_term| convert(raw_term, text, &file))
+        .unzip())
+}
+
+/// toml's messages may span lines; every error of ours is one line.
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn convert(raw: RawTerm, text: &str, file: &Arc<str>) -> (Term, TermSite) {
+    let at = |start: usize| Position::of_offset(text, start);
+    let positions = |list: &[Spanned<String>]| {
+        list.iter()
+            .map(|item| at(item.span().start))
+            .collect::<Vec<_>>()
+    };
+    let values = |list: Vec<Spanned<String>>| {
+        list.into_iter()
+            .map(Spanned::into_inner)
+            .collect::<Vec<_>>()
+    };
+    let mut names = positions(&raw.abbr);
+    names.extend(positions(&raw.aliases));
+    let site = TermSite {
+        file: Arc::clone(file),
+        id: at(raw.id.span().start),
+        en: at(raw.en.span().start),
+        zh: at(raw.zh.span().start),
+        names,
+        tags: positions(&raw.tags),
+        broader: positions(&raw.broader),
+        related: positions(&raw.related),
+        refs: positions(&raw.refs),
+        year: raw.year.as_ref().map(|year| at(year.span().start)),
+        pinyin: raw.pinyin.as_ref().map(|pinyin| at(pinyin.span().start)),
+        definition: at(raw.definition.span().start),
+    };
+    let term = Term {
+        id: raw.id.into_inner(),
+        en: raw.en.into_inner(),
+        zh: raw.zh.into_inner(),
+        abbr: values(raw.abbr),
+        aliases: values(raw.aliases),
+        tags: values(raw.tags),
+        broader: values(raw.broader),
+        related: values(raw.related),
+        refs: values(raw.refs),
+        year: raw.year.map(Spanned::into_inner),
+        by: raw.by.map(Spanned::into_inner),
+        pinyin: raw.pinyin.map(Spanned::into_inner),
+        definition: raw.definition.into_inner(),
+    };
+    (term, site)
+}
+
+impl Problem {
+    fn error(file: &str, position: Position, message: String) -> Problem {
+        Problem {
+            file: file.to_string(),
+            position: Some(position),
+            severity: Severity::Error,
+            message,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE: &str = r#"
+[[term]]
+id = "gan"
+en = "Generative Adversarial Network"
+zh = "生成对抗网络"
+abbr = ["GAN"]
+definition.en = "Two networks compete."
+definition.zh = "两个网络相互博弈。"
+"#;
+
+    fn parse_error(text: &str) -> String {
+        parse_source("t.toml", text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn parses_a_term_and_its_positions() {
+        let (terms, sites) = parse_source("t.toml", ONE).unwrap();
+        assert_eq!(terms[0].id, "gan");
+        assert_eq!(terms[0].abbr, vec!["GAN"]);
+        assert_eq!(sites[0].id, Position { line: 3, column: 6 });
+    }
+
+    #[test]
+    fn unknown_field_is_an_error_with_position() {
+        let text = ONE.replace("abbr", "abbrs");
+        let message = parse_error(&text);
+        assert!(
+            message.starts_with("t.toml:6:1: unknown field `abbrs`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn wrong_type_says_what_was_expected() {
+        let message = parse_error(&ONE.replace(r#"["GAN"]"#, r#""GAN""#));
+        assert!(message.starts_with("t.toml:6:8:"), "{message}");
+        assert!(message.contains("expected a sequence"), "{message}");
+    }
+
+    #[test]
+    fn missing_required_field_is_named() {
+        let message = parse_error(&ONE.replace("zh = \"生成对抗网络\"\n", ""));
+        assert!(message.contains("missing field `zh`"), "{message}");
+    }
+
+    #[test]
+    fn bom_and_crlf_are_accepted() {
+        let text = format!("\u{feff}{}", ONE.replace('\n', "\r\n"));
+        let (terms, _) = parse_source("t.toml", &text).unwrap();
+        assert_eq!(terms[0].zh, "生成对抗网络");
+    }
+
+    #[test]
+    fn empty_file_is_an_error() {
+        assert!(parse_error("").contains("no [[term]] entries"));
+    }
+
+    #[test]
+    fn syntax_error_is_one_line() {
+        let message = parse_error("[[term]\nid = 1");
+        assert!(message.starts_with("t.toml:1:"), "{message}");
+        assert!(!message.contains('\n'));
+    }
+}

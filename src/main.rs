@@ -1,0 +1,37 @@
+//! Parse arguments, run, and turn the outcome into an exit code: 0 found, 1 not found,
+//! 2 error. A closed stdout pipe ends quietly.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use aigc_term::app::{self, Environment};
+use aigc_term::cli::Cli;
+use aigc_term::error::Exit;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // Help and version go to stdout with status 0; usage errors to stderr with 2.
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() {
+                Exit::Error.code() as u8
+            } else {
+                0
+            });
+        }
+    };
+    match app::run(cli, &Environment::from_process()) {
+        Ok(exit) => ExitCode::from(exit.code() as u8),
+        Err(error) if error.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(error) => {
+            let mut stderr = std::io::stderr();
+            for line in error.to_string().lines() {
+                let _ = writeln!(stderr, "aigc-term: {line}");
+            }
+            ExitCode::from(error.exit().code() as u8)
+        }
+    }
+}
