@@ -17,7 +17,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
         aigc-term related gan    broader, narrower and related terms",
     after_help = "Exit status: 0 found, 1 not found (or check found problems), 2 usage or load error.\n\
         Environment: AIGC_TERM_GLOSSARY (extra glossary files, separated like PATH), NO_COLOR, CLICOLOR_FORCE.",
-    args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
 pub struct Cli {
