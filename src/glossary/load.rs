@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use toml::Spanned;
 
-use super::position::Position;
+use super::position::{LineIndex, Position};
 use super::schema::{RawGlossary, RawTerm, Term};
 use super::validate::{Problem, Severity};
 use crate::error::Error;
@@ -138,10 +138,11 @@ pub fn parse_source(name: &str, text: &str) -> Result<(Vec<Term>, Vec<TermSite>)
         });
     }
     let file: Arc<str> = Arc::from(name);
+    let lines = LineIndex::new(text);
     Ok(raw
         .term
         .into_iter()
-        .map(|raw_term| convert(raw_term, text, &file))
+        .map(|raw_term| convert(raw_term, &lines, &file))
         .unzip())
 }
 
@@ -150,8 +151,8 @@ fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn convert(raw: RawTerm, text: &str, file: &Arc<str>) -> (Term, TermSite) {
-    let at = |start: usize| Position::of_offset(text, start);
+fn convert(raw: RawTerm, lines: &LineIndex, file: &Arc<str>) -> (Term, TermSite) {
+    let at = |start: usize| lines.position(start);
     let positions = |list: &[Spanned<String>]| {
         list.iter()
             .map(|item| at(item.span().start))

@@ -24,6 +24,37 @@ impl Position {
     }
 }
 
+/// Line starts of a text, computed once, so that turning many offsets into positions costs
+/// a binary search each instead of a scan from the start.
+#[derive(Debug, Clone)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        LineIndex { text, line_starts }
+    }
+
+    /// Same answer as `Position::of_offset`, in logarithmic time plus the column's length.
+    pub fn position(&self, offset: usize) -> Position {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let line_start = self.line_starts[line - 1];
+        Position {
+            line,
+            column: self.text[line_start..offset].chars().count() + 1,
+        }
+    }
+}
+
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.line, self.column)
@@ -49,6 +80,19 @@ mod tests {
             Position::of_offset(text, text.find('x').unwrap()),
             Position { line: 2, column: 3 }
         );
+    }
+
+    #[test]
+    fn line_index_agrees_with_the_scan() {
+        let text = "ab\n生成\r\n\nxyz";
+        let lines = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(
+                lines.position(offset),
+                Position::of_offset(text, offset),
+                "offset {offset}"
+            );
+        }
     }
 
     #[test]
