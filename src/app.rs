@@ -192,6 +192,21 @@ fn note(message: &str) {
     let _ = writeln!(io::stderr(), "aigc-term: {}", render::sanitize(message));
 }
 
+/// Queries as they appear in notes: at most 60 characters, so a pasted paragraph does not
+/// flood the terminal.
+fn shown_query(text: &str) -> String {
+    const LONGEST: usize = 60;
+    let graphemes = matching::graphemes(text);
+    if graphemes.len() <= LONGEST {
+        return text.to_string();
+    }
+    format!(
+        "{}… ({} characters)",
+        graphemes[..LONGEST].concat(),
+        graphemes.len()
+    )
+}
+
 fn validate_query(text: &str) -> Result<(), Error> {
     if matching::normalize_key(text).is_empty() {
         return Err(Error::Usage(
@@ -208,7 +223,7 @@ fn describe(index: &Index, term: TermId) -> String {
 
 /// What a lookup shows and suggests, and the notes it writes on stderr.
 fn settle<'a>(index: &Index, lookup: &'a Lookup, fuzzy: bool) -> LookupResult<'a> {
-    let query = &lookup.query;
+    let query = &shown_query(&lookup.query);
     let (shown, suggestions) = match &lookup.decision {
         Decision::Exact(terms) => {
             if terms.len() > 1 {
@@ -234,18 +249,11 @@ fn settle<'a>(index: &Index, lookup: &'a Lookup, fuzzy: bool) -> LookupResult<'a
             (vec![*winner], Vec::new())
         }
         Decision::Ambiguous(terms) => {
-            let list: Vec<String> = terms
-                .iter()
-                .map(|&t| format!("  {}", describe(index, t)))
-                .collect();
             note(&format!("no exact match for '{query}'; did you mean:"));
-            let _ = writeln!(
-                io::stderr(),
-                "{}",
-                render::sanitize(&list.join("\n"))
-                    .replace("  ", "\n  ")
-                    .trim_start_matches('\n')
-            );
+            let mut stderr = io::stderr();
+            for &term in terms {
+                let _ = writeln!(stderr, "  {}", render::sanitize(&describe(index, term)));
+            }
             (Vec::new(), terms.clone())
         }
         Decision::Nothing if fuzzy => {
@@ -290,8 +298,12 @@ fn look_up(
         .collect();
     if args.explain {
         for lookup in &lookups {
-            let _ =
-                render::write_explain(&mut io::stderr(), index, &lookup.query, &lookup.candidates);
+            let _ = render::write_explain(
+                &mut io::stderr(),
+                index,
+                &shown_query(&lookup.query),
+                &lookup.candidates,
+            );
         }
     }
     let results: Vec<LookupResult> = lookups
@@ -380,7 +392,7 @@ fn search(
         }
     }
     if hits.is_empty() {
-        note(&format!("nothing mentions '{text}'"));
+        note(&format!("nothing mentions '{}'", shown_query(text)));
         return Ok(Exit::NotFound);
     }
     Ok(Exit::Found)
