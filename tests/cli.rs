@@ -4,34 +4,12 @@
 use std::path::PathBuf;
 use std::process::{Command as StdCommand, Stdio};
 
+mod common;
+
 use assert_cmd::Command;
+use common::{aigc, fixture};
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-/// The binary with a clean environment: no user glossaries, no colour variables, C locale.
-fn aigc() -> Command {
-    let mut command = Command::cargo_bin("aigc-term").expect("binary builds");
-    for name in [
-        "AIGC_TERM_GLOSSARY",
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-        "LANGUAGE",
-        "LC_ALL",
-        "LC_MESSAGES",
-        "LANG",
-    ] {
-        command.env_remove(name);
-    }
-    command
-}
 
 /// The binary over `tests/fixtures/small.toml` only.
 fn small() -> Command {

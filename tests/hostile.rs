@@ -3,26 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod common;
+
+use common::aigc;
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn aigc() -> Command {
-    let mut command = Command::cargo_bin("aigc-term").expect("binary builds");
-    for name in [
-        "AIGC_TERM_GLOSSARY",
-        "NO_COLOR",
-        "CLICOLOR_FORCE",
-        "LANGUAGE",
-        "LC_ALL",
-        "LC_MESSAGES",
-        "LANG",
-        "RUST_BACKTRACE",
-    ] {
-        command.env_remove(name);
-    }
-    command
-}
 
 fn term(id: &str, extra: &str) -> String {
     format!("[[term]]\nid = \"{id}\"\nen = \"Name {id}\"\nzh = \"名称{id}\"\nrelated = [\"a\", \"b\"]\n{extra}\ndefinition.en = \"An English definition of {id}.\"\ndefinition.zh = \"{id} 的中文定义。\"\n\n")
