@@ -1,19 +1,26 @@
 //! Resolves the parsed command line and the environment into settings once (colour,
-//! languages, glossary sources), loads the glossary, builds the index and dispatches.
-//! The only module that looks at terminals and environment variables.
+//! languages, glossary sources, cache), opens the index and dispatches. The only module
+//! that looks at terminals and environment variables.
+//!
+//! Each command first computes everything it will print (terms decoded, notes written
+//! out as text), then renders it: a damaged cache found while computing is rebuilt and the
+//! computation repeated, and nothing has been printed twice.
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::CommandFactory;
 
 use crate::cli::{Cli, ColorChoice, Command, Field, GraphFormat, LangChoice, LookupArgs};
 use crate::error::{Error, Exit};
-use crate::glossary::{self, Glossary, Problem, Source};
+use crate::glossary::{self, Source, Term};
 use crate::graph;
-use crate::matching::{self, Decision, Index, Lookup, TermId};
-use crate::render::{self, Language, LookupResult, Style};
+use crate::matching::{self, Candidate, Decision, Index, Lookup, SearchHit, TermId};
+use crate::open::{self, Opened};
+use crate::render::{self, Language, LookupView, RelatedTerm, Style};
+use crate::store::Record;
 
 /// What the process environment says, read once so the rest can be tested without it.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +31,10 @@ pub struct Environment {
     pub stdout_is_terminal: bool,
     /// The first of LANGUAGE, LC_ALL, LC_MESSAGES, LANG that is set.
     pub locale: Option<String>,
+    /// `XDG_CACHE_HOME`, `HOME` and (Windows) `LOCALAPPDATA`, for the cache directory.
+    pub cache_home: Option<PathBuf>,
+    pub home: Option<PathBuf>,
+    pub local_app_data: Option<PathBuf>,
 }
 
 impl Environment {
@@ -38,6 +49,9 @@ impl Environment {
                 .iter()
                 .find_map(|name| set(name))
                 .map(|value| value.to_string_lossy().into_owned()),
+            cache_home: set("XDG_CACHE_HOME").map(PathBuf::from),
+            home: set("HOME").map(PathBuf::from),
+            local_app_data: set("LOCALAPPDATA").map(PathBuf::from),
         }
     }
 }
@@ -66,6 +80,29 @@ pub fn languages(choice: Option<LangChoice>, env: &Environment) -> Vec<Language>
         _ if chinese_first => vec![Language::Chinese, Language::English],
         _ => vec![Language::English, Language::Chinese],
     }
+}
+
+/// Where compiled user glossaries are cached: `$XDG_CACHE_HOME/aigc-term`, else the
+/// platform's user cache directory; none with `--no-cache` or when nothing is known.
+/// A relative `XDG_CACHE_HOME` is ignored, as the XDG specification asks.
+pub fn cache_dir(no_cache: bool, env: &Environment) -> Option<PathBuf> {
+    if no_cache {
+        return None;
+    }
+    let base = env
+        .cache_home
+        .clone()
+        .filter(|path| path.is_absolute())
+        .or_else(|| {
+            if cfg!(windows) {
+                env.local_app_data.clone()
+            } else if cfg!(target_os = "macos") {
+                env.home.as_ref().map(|home| home.join("Library/Caches"))
+            } else {
+                env.home.as_ref().map(|home| home.join(".cache"))
+            }
+        })?;
+    Some(base.join("aigc-term"))
 }
 
 /// The glossary layers in order: embedded, then AIGC_TERM_GLOSSARY, then `--glossary`.
@@ -97,26 +134,39 @@ fn sources(cli: &Cli, env: &Environment, extra: &[PathBuf]) -> Result<Vec<Source
     Ok(sources)
 }
 
-fn has_user_files(sources: &[Source]) -> bool {
-    sources
-        .iter()
-        .any(|source| matches!(source, Source::File(_)))
+/// The opened glossary, and how to reopen it if its cache turns out to be damaged.
+struct Library {
+    sources: Vec<Source>,
+    opened: Opened,
+    year: i64,
 }
 
-/// Loads the effective glossary. User files are validated on every load (a dangling link
-/// must not surface later as a confusing answer); the embedded one is checked by its tests.
-fn load_checked(sources: &[Source]) -> Result<Glossary, Error> {
-    let loaded = glossary::load(sources)?;
-    if has_user_files(sources) {
-        let errors: Vec<Problem> = glossary::validate(&loaded, glossary::current_year())
-            .into_iter()
-            .filter(Problem::is_error)
-            .collect();
-        if !errors.is_empty() {
-            return Err(Error::Invalid(errors));
+impl Library {
+    fn open(sources: Vec<Source>, cache_dir: Option<&Path>) -> Result<Library, Error> {
+        let year = glossary::current_year();
+        let opened = open::open(&sources, cache_dir, year)?;
+        Ok(Library {
+            sources,
+            opened,
+            year,
+        })
+    }
+
+    /// Runs `work` on the index; a damaged cache is rebuilt once and `work` repeated.
+    fn query<T>(&mut self, work: impl Fn(&Index) -> Result<T, Error>) -> Result<T, Error> {
+        match work(&self.opened.index) {
+            Err(Error::Damaged) if self.opened.cache_file.is_some() => {
+                let cache_file = self.opened.cache_file.take();
+                let index = open::rebuild(&self.sources, cache_file.as_deref(), self.year)?;
+                self.opened = Opened {
+                    index,
+                    cache_file: None,
+                };
+                work(&self.opened.index)
+            }
+            other => other,
         }
     }
-    Ok(loaded)
 }
 
 pub fn run(cli: Cli, env: &Environment) -> Result<Exit, Error> {
@@ -142,47 +192,45 @@ fn dispatch(
     match &cli.command {
         Some(Command::Completions { shell }) => {
             clap_complete::generate(*shell, &mut Cli::command(), "aigc-term", out);
-            Ok(Exit::Found)
+            return Ok(Exit::Found);
         }
-        Some(Command::Check { paths }) => check(&sources(cli, env, paths)?, json, out),
-        command => {
-            let index = Index::build(load_checked(&sources(cli, env, &[])?)?.terms);
-            match command {
-                None => {
-                    if cli.lookup.query.is_empty() {
-                        let mut help = Cli::command();
-                        return Err(Error::Usage(format!(
-                            "no query given\n\n{}",
-                            help.render_usage()
-                        )));
-                    }
-                    look_up(&index, &cli.lookup, false, json, style, out)
-                }
-                Some(Command::Show { lookup, each }) => {
-                    look_up(&index, lookup, *each, json, style, out)
-                }
-                Some(Command::Search { text }) => search(&index, &text.join(" "), json, style, out),
-                Some(Command::Related {
-                    query,
-                    depth,
-                    format,
-                }) => related(
-                    &index,
-                    &query.join(" "),
-                    usize::from(*depth),
-                    *format,
-                    json,
-                    style,
-                    out,
-                ),
-                Some(Command::List { tag, plain }) => {
-                    list(&index, tag.as_deref(), *plain, json, style, out)
-                }
-                Some(Command::Tags) => tags(&index, json, style, out),
-                Some(Command::Completions { .. } | Command::Check { .. }) => {
-                    unreachable!("handled above")
-                }
-            }
+        Some(Command::Check { paths }) => return check(&sources(cli, env, paths)?, json, out),
+        None if cli.lookup.query.is_empty() => {
+            let mut help = Cli::command();
+            return Err(Error::Usage(format!(
+                "no query given\n\n{}",
+                help.render_usage()
+            )));
+        }
+        _ => {}
+    }
+    let cache = cache_dir(cli.global.no_cache, env);
+    let mut library = Library::open(sources(cli, env, &[])?, cache.as_deref())?;
+    match &cli.command {
+        None => look_up(&mut library, &cli.lookup, false, json, style, out),
+        Some(Command::Show { lookup, each }) => {
+            look_up(&mut library, lookup, *each, json, style, out)
+        }
+        Some(Command::Search { text }) => search(&mut library, &text.join(" "), json, style, out),
+        Some(Command::Related {
+            query,
+            depth,
+            format,
+        }) => related(
+            &mut library,
+            &query.join(" "),
+            usize::from(*depth),
+            *format,
+            json,
+            style,
+            out,
+        ),
+        Some(Command::List { tag, plain }) => {
+            list(&mut library, tag.as_deref(), *plain, json, style, out)
+        }
+        Some(Command::Tags) => tags(&mut library, json, style, out),
+        Some(Command::Completions { .. } | Command::Check { .. }) => {
+            unreachable!("handled before the index is opened")
         }
     }
 }
@@ -216,68 +264,135 @@ fn validate_query(text: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn describe(index: &Index, term: TermId) -> String {
-    let term = index.term(term);
+fn describe(term: &Term) -> String {
     format!("{} ({} · {})", term.id, term.en, term.zh)
 }
 
-/// What a lookup shows and suggests, and the notes it writes on stderr.
-fn settle<'a>(index: &Index, lookup: &'a Lookup, fuzzy: bool) -> LookupResult<'a> {
-    let query = &shown_query(&lookup.query);
+/// A lookup with everything it will print: the terms shown and suggested (decoded), the
+/// notes for stderr, and the ranked candidates for `--explain`.
+struct Answer {
+    lookup: Lookup,
+    shown: Vec<(TermId, Arc<Record>)>,
+    suggestions: Vec<(TermId, Arc<Record>)>,
+    /// Lines for stderr: notes, and the did-you-mean list (indented).
+    notes: Vec<String>,
+    explained: Vec<(String, Candidate)>,
+}
+
+impl Answer {
+    fn found(&self) -> bool {
+        !self.shown.is_empty()
+    }
+
+    fn view(&self) -> LookupView<'_> {
+        LookupView {
+            query: &self.lookup.query,
+            shown: self.with_candidates(&self.shown),
+            suggestions: self.with_candidates(&self.suggestions),
+        }
+    }
+
+    fn with_candidates<'a>(
+        &'a self,
+        terms: &'a [(TermId, Arc<Record>)],
+    ) -> Vec<(&'a Term, &'a Candidate)> {
+        terms
+            .iter()
+            .filter_map(|(term, record)| Some((&record.term, self.lookup.candidate(*term)?)))
+            .collect()
+    }
+}
+
+fn answer(index: &Index, text: &str, fuzzy: bool) -> Result<Answer, Error> {
+    let lookup = matching::lookup(index, text, fuzzy)?;
+    let records = |terms: &[TermId]| -> Result<Vec<(TermId, Arc<Record>)>, Error> {
+        terms
+            .iter()
+            .map(|&term| Ok((term, index.record(term)?)))
+            .collect()
+    };
+    let query = shown_query(&lookup.query);
+    let mut notes = Vec::new();
     let (shown, suggestions) = match &lookup.decision {
         Decision::Exact(terms) => {
-            if terms.len() > 1 {
-                let ids: Vec<&str> = terms.iter().map(|&t| index.term(t).id.as_str()).collect();
-                note(&format!(
+            let shown = records(terms)?;
+            if shown.len() > 1 {
+                let ids: Vec<&str> = shown.iter().map(|(_, r)| r.term.id.as_str()).collect();
+                notes.push(format!(
                     "'{query}' names {} terms: {}",
-                    terms.len(),
+                    ids.len(),
                     ids.join(", ")
                 ));
             }
-            (terms.clone(), Vec::new())
+            (shown, Vec::new())
         }
         Decision::Fuzzy { winner, also } => {
-            let winner_term = index.term(*winner);
-            note(&format!(
-                "no exact match for '{query}'; showing {} ({} · {})",
-                winner_term.id, winner_term.en, winner_term.zh
+            let shown = records(&[*winner])?;
+            notes.push(format!(
+                "no exact match for '{query}'; showing {}",
+                describe(&shown[0].1.term)
             ));
             if !also.is_empty() {
-                let ids: Vec<&str> = also.iter().map(|&t| index.term(t).id.as_str()).collect();
-                note(&format!("see also: {}", ids.join(", ")));
+                let also = records(also)?;
+                let ids: Vec<&str> = also.iter().map(|(_, r)| r.term.id.as_str()).collect();
+                notes.push(format!("see also: {}", ids.join(", ")));
             }
-            (vec![*winner], Vec::new())
+            (shown, Vec::new())
         }
         Decision::Ambiguous(terms) => {
-            note(&format!("no exact match for '{query}'; did you mean:"));
-            let mut stderr = io::stderr();
-            for &term in terms {
-                let _ = writeln!(stderr, "  {}", render::sanitize(&describe(index, term)));
+            let suggestions = records(terms)?;
+            notes.push(format!("no exact match for '{query}'; did you mean:"));
+            for (_, record) in &suggestions {
+                notes.push(format!("  {}", describe(&record.term)));
             }
-            (Vec::new(), terms.clone())
+            (Vec::new(), suggestions)
         }
         Decision::Nothing if fuzzy => {
-            note(&format!(
+            notes.push(format!(
                 "no term matches '{query}'; try 'aigc-term search {query}'"
             ));
             (Vec::new(), Vec::new())
         }
         Decision::Nothing => {
-            note(&format!(
+            notes.push(format!(
                 "no exact match for '{query}' (fuzzy matching is off: drop --exact)"
             ));
             (Vec::new(), Vec::new())
         }
     };
-    LookupResult {
+    let explained = lookup
+        .candidates
+        .iter()
+        .map(|candidate| {
+            Ok((
+                index.record(candidate.term)?.term.id.clone(),
+                candidate.clone(),
+            ))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(Answer {
         lookup,
         shown,
         suggestions,
+        notes,
+        explained,
+    })
+}
+
+/// Writes stderr lines: notes get the `aigc-term:` prefix, indented lines do not.
+fn write_notes(lines: &[String]) {
+    let mut stderr = io::stderr();
+    for line in lines {
+        if line.starts_with("  ") {
+            let _ = writeln!(stderr, "{}", render::sanitize(line));
+        } else {
+            note(line);
+        }
     }
 }
 
 fn look_up(
-    index: &Index,
+    library: &mut Library,
     args: &LookupArgs,
     each: bool,
     json: bool,
@@ -292,43 +407,50 @@ fn look_up(
     for query in &queries {
         validate_query(query)?;
     }
-    let lookups: Vec<Lookup> = queries
-        .iter()
-        .map(|query| matching::lookup(index, query, !args.exact))
-        .collect();
-    if args.explain {
-        for lookup in &lookups {
+    let answers: Vec<Answer> = library.query(|index| {
+        queries
+            .iter()
+            .map(|query| answer(index, query, !args.exact))
+            .collect()
+    })?;
+    for answer in &answers {
+        if args.explain {
+            let explained: Vec<(&str, &Candidate)> = answer
+                .explained
+                .iter()
+                .map(|(id, candidate)| (id.as_str(), candidate))
+                .collect();
             let _ = render::write_explain(
                 &mut io::stderr(),
-                index,
-                &shown_query(&lookup.query),
-                &lookup.candidates,
+                &shown_query(&answer.lookup.query),
+                &explained,
             );
         }
+        write_notes(&answer.notes);
     }
-    let results: Vec<LookupResult> = lookups
-        .iter()
-        .map(|lookup| settle(index, lookup, !args.exact))
-        .collect();
-    let all_found = results.iter().all(|result| !result.shown.is_empty());
+    let all_found = answers.iter().all(Answer::found);
     if json {
-        serde_json::to_writer_pretty(&mut *out, &render::lookup_json(index, &results, each))
-            .map_err(io::Error::from)?;
-        writeln!(out)?;
+        let views: Vec<LookupView> = answers.iter().map(Answer::view).collect();
+        write_json(out, &render::lookup_json(&views, each))?;
     } else if let Some(field) = args.field {
-        for result in &results {
-            for &term in &result.shown {
-                write_field(out, index.term(term), field)?;
+        for answer in &answers {
+            for (_, record) in &answer.shown {
+                write_field(out, &record.term, field)?;
             }
         }
     } else {
         let mut first = true;
-        for result in results.iter().filter(|result| !result.shown.is_empty()) {
+        for answer in answers.iter().filter(|answer| answer.found()) {
             if !first {
                 writeln!(out)?;
             }
             first = false;
-            render::write_terms(out, index, &result.shown, style)?;
+            let terms: Vec<&Term> = answer
+                .shown
+                .iter()
+                .map(|(_, record)| &record.term)
+                .collect();
+            render::write_terms(out, &terms, style)?;
         }
     }
     Ok(if all_found {
@@ -338,8 +460,14 @@ fn look_up(
     })
 }
 
+fn write_json(out: &mut dyn Write, document: &serde_json::Value) -> Result<(), Error> {
+    serde_json::to_writer_pretty(&mut *out, document).map_err(io::Error::from)?;
+    writeln!(out)?;
+    Ok(())
+}
+
 /// `--field`: the raw value, lists one item per line, nothing for an absent value.
-fn write_field(out: &mut dyn Write, term: &glossary::Term, field: Field) -> io::Result<()> {
+fn write_field(out: &mut dyn Write, term: &Term, field: Field) -> io::Result<()> {
     let one = |value: &str| vec![value.to_string()];
     let values: Vec<String> = match field {
         Field::Id => one(&term.id),
@@ -366,40 +494,60 @@ fn write_field(out: &mut dyn Write, term: &glossary::Term, field: Field) -> io::
 const SEARCH_SHOWN: usize = 20;
 
 fn search(
-    index: &Index,
+    library: &mut Library,
     text: &str,
     json: bool,
     style: &Style,
     out: &mut dyn Write,
 ) -> Result<Exit, Error> {
-    if text.trim().is_empty() {
+    if matching::text_tokens(text).is_empty() {
         return Err(Error::Usage(
             "empty search: give words to search for".into(),
         ));
     }
-    let hits = matching::search(index, text);
+    let shown_limit = if json { usize::MAX } else { SEARCH_SHOWN };
+    let (total, hits) = library.query(|index| {
+        let (words, hits) = matching::search(index, text)?;
+        let described = hits
+            .iter()
+            .take(shown_limit)
+            .map(|&hit| {
+                let described = matching::describe_hit(index, hit, &words)?;
+                Ok((index.record(hit.term)?, described))
+            })
+            .collect::<Result<Vec<(Arc<Record>, SearchHit)>, Error>>()?;
+        Ok((hits.len(), described))
+    })?;
+    let view: Vec<(&Term, &SearchHit)> = hits
+        .iter()
+        .map(|(record, hit)| (&record.term, hit))
+        .collect();
     if json {
-        serde_json::to_writer_pretty(&mut *out, &render::search_json(index, text, &hits))
-            .map_err(io::Error::from)?;
-        writeln!(out)?;
+        write_json(out, &render::search_json(text, &view))?;
     } else {
-        render::write_search(out, index, &hits[..hits.len().min(SEARCH_SHOWN)], style)?;
-        if hits.len() > SEARCH_SHOWN {
+        render::write_search(out, &view, style)?;
+        if total > SEARCH_SHOWN {
             note(&format!(
                 "{} more results not shown (use --json for all)",
-                hits.len() - SEARCH_SHOWN
+                total - SEARCH_SHOWN
             ));
         }
     }
-    if hits.is_empty() {
+    if total == 0 {
         note(&format!("nothing mentions '{}'", shown_query(text)));
         return Ok(Exit::NotFound);
     }
     Ok(Exit::Found)
 }
 
+/// A relation walk with every term it prints decoded.
+struct Walk {
+    start: Arc<Record>,
+    reached: Vec<(graph::Reached, Arc<Record>, String)>,
+}
+
 fn related(
-    index: &Index,
+    library: &mut Library,
     query: &str,
     depth: usize,
     format: GraphFormat,
@@ -408,53 +556,74 @@ fn related(
     out: &mut dyn Write,
 ) -> Result<Exit, Error> {
     validate_query(query)?;
-    let lookup = matching::lookup(index, query, true);
-    let result = settle(index, &lookup, true);
-    let Some(&start) = result.shown.first() else {
+    let (answer, walk) = library.query(|index| {
+        let answer = answer(index, query, true)?;
+        let Some((start, record)) = answer.shown.first().cloned() else {
+            return Ok((answer, None));
+        };
+        let reached = graph::walk(index, start, depth)?
+            .into_iter()
+            .map(|item| {
+                let via = index.record(item.via)?.term.id.clone();
+                Ok((item.clone(), index.record(item.term)?, via))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok((
+            answer,
+            Some(Walk {
+                start: record,
+                reached,
+            }),
+        ))
+    })?;
+    write_notes(&answer.notes);
+    let Some(walk) = walk else {
         return Ok(Exit::NotFound);
     };
-    if result.shown.len() > 1 {
-        note(&format!(
-            "showing the relations of {}",
-            index.term(start).id
-        ));
+    if answer.shown.len() > 1 {
+        note(&format!("showing the relations of {}", walk.start.term.id));
     }
-    let reached = graph::walk(index, start, depth);
+    let reached: Vec<RelatedTerm> = walk
+        .reached
+        .iter()
+        .map(|(item, record, via)| RelatedTerm {
+            term: &record.term,
+            relation: item.relation,
+            via,
+            depth: item.depth,
+        })
+        .collect();
     if json {
-        serde_json::to_writer_pretty(
-            &mut *out,
-            &render::related_json(index, start, depth, &reached),
-        )
-        .map_err(io::Error::from)?;
-        writeln!(out)?;
+        write_json(
+            out,
+            &render::related_json(&walk.start.term, depth, &reached),
+        )?;
     } else if format == GraphFormat::Dot {
-        render::write_related_dot(out, index, start, &reached)?;
+        render::write_related_dot(out, &walk.start.term, &reached)?;
     } else {
-        render::write_related(out, index, start, &reached, style)?;
+        render::write_related(out, &walk.start.term, &reached, style)?;
     }
     Ok(Exit::Found)
 }
 
 fn list(
-    index: &Index,
+    library: &mut Library,
     tag: Option<&str>,
     plain: bool,
     json: bool,
     style: &Style,
     out: &mut dyn Write,
 ) -> Result<Exit, Error> {
-    let mut terms: Vec<TermId> = (0..index.terms.len())
-        .filter(|&t| tag.is_none_or(|tag| index.term(t).tags.iter().any(|have| have == tag)))
-        .collect();
-    terms.sort_by(|&a, &b| index.term(a).id.cmp(&index.term(b).id));
+    let mut terms: Vec<Term> = library.query(|index| Ok(index.all_terms()?))?;
+    terms.retain(|term| tag.is_none_or(|tag| term.tags.iter().any(|have| have == tag)));
+    terms.sort_by(|a, b| a.id.cmp(&b.id));
+    let terms: Vec<&Term> = terms.iter().collect();
     if json {
-        serde_json::to_writer_pretty(&mut *out, &render::list_json(index, &terms))
-            .map_err(io::Error::from)?;
-        writeln!(out)?;
+        write_json(out, &render::list_json(&terms))?;
     } else if plain {
-        render::write_plain_list(out, index, &terms)?;
+        render::write_plain_list(out, &terms)?;
     } else {
-        render::write_list(out, index, &terms, style)?;
+        render::write_list(out, &terms, style)?;
     }
     if terms.is_empty() {
         note(&format!(
@@ -466,28 +635,15 @@ fn list(
     Ok(Exit::Found)
 }
 
-/// Tags with their counts, most used first, then by name.
-pub fn tag_counts(index: &Index) -> Vec<(String, usize)> {
-    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for term in &index.terms {
-        for tag in &term.tags {
-            *counts.entry(tag).or_default() += 1;
-        }
-    }
-    let mut list: Vec<(String, usize)> = counts
-        .into_iter()
-        .map(|(tag, count)| (tag.to_string(), count))
-        .collect();
-    list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    list
-}
-
-fn tags(index: &Index, json: bool, style: &Style, out: &mut dyn Write) -> Result<Exit, Error> {
-    let counts = tag_counts(index);
+fn tags(
+    library: &mut Library,
+    json: bool,
+    style: &Style,
+    out: &mut dyn Write,
+) -> Result<Exit, Error> {
+    let counts = library.query(|index| Ok(index.tags()?))?;
     if json {
-        serde_json::to_writer_pretty(&mut *out, &render::tags_json(&counts))
-            .map_err(io::Error::from)?;
-        writeln!(out)?;
+        write_json(out, &render::tags_json(&counts))?;
     } else {
         render::write_tags(out, &counts, style)?;
     }
@@ -503,12 +659,7 @@ fn check(sources: &[Source], json: bool, out: &mut dyn Write) -> Result<Exit, Er
         .filter(|problem| problem.severity == glossary::Severity::Warning)
         .count();
     if json {
-        serde_json::to_writer_pretty(
-            &mut *out,
-            &render::check_json(loaded.terms.len(), &problems),
-        )
-        .map_err(io::Error::from)?;
-        writeln!(out)?;
+        write_json(out, &render::check_json(loaded.terms.len(), &problems))?;
     } else {
         render::write_check(out, &problems)?;
     }
@@ -574,5 +725,30 @@ mod tests {
             languages(None, &Environment::default()),
             vec![Language::English, Language::Chinese]
         );
+    }
+
+    #[test]
+    fn cache_directory_follows_xdg_then_home() {
+        let env = Environment {
+            cache_home: Some(PathBuf::from("/x/cache")),
+            home: Some(PathBuf::from("/home/u")),
+            ..Environment::default()
+        };
+        assert_eq!(
+            cache_dir(false, &env),
+            Some(PathBuf::from("/x/cache/aigc-term"))
+        );
+        assert_eq!(cache_dir(true, &env), None);
+        let relative = Environment {
+            cache_home: Some(PathBuf::from("relative")),
+            ..env.clone()
+        };
+        if cfg!(target_os = "linux") {
+            assert_eq!(
+                cache_dir(false, &relative),
+                Some(PathBuf::from("/home/u/.cache/aigc-term"))
+            );
+        }
+        assert_eq!(cache_dir(false, &Environment::default()), None);
     }
 }

@@ -16,7 +16,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
         aigc-term search noise   full-text search over names and definitions\n\
         aigc-term related gan    broader, narrower and related terms",
     after_help = "Exit status: 0 found, 1 not found (or check found problems), 2 usage or load error.\n\
-        Environment: AIGC_TERM_GLOSSARY (extra glossary files, separated like PATH), NO_COLOR, CLICOLOR_FORCE.",
+        Environment: AIGC_TERM_GLOSSARY (extra glossary files, separated like PATH), NO_COLOR, CLICOLOR_FORCE,\n\
+        XDG_CACHE_HOME (where compiled user glossaries are cached), LANG / LC_ALL / LANGUAGE (zh* shows Chinese first).",
     subcommand_negates_reqs = true
 )]
 pub struct Cli {
@@ -51,6 +52,10 @@ pub struct GlobalArgs {
     /// Do not load the embedded glossary, only the given files
     #[arg(long, global = true)]
     pub no_default: bool,
+
+    /// Do not read or write the compiled-index cache of user glossaries
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args, Default)]

@@ -8,6 +8,7 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::glossary::Problem;
+use crate::store::Damaged;
 
 /// Exit codes, like grep: what happened, never a bare number in logic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +46,9 @@ pub enum Error {
     Usage(String),
     /// Writing the answer failed (a full disk). A broken pipe is not reported.
     Output(io::Error),
+    /// A compiled index is damaged. For a cache this is repaired by rebuilding it; it only
+    /// reaches the user if the rebuilt index is damaged too.
+    Damaged,
 }
 
 impl Error {
@@ -88,11 +92,21 @@ impl fmt::Display for Error {
             }
             Error::Usage(message) => write!(f, "{message}"),
             Error::Output(source) => write!(f, "cannot write output: {}", describe_io(source)),
+            Error::Damaged => write!(
+                f,
+                "{Damaged}; run with --no-cache, or delete the cache file"
+            ),
         }
     }
 }
 
 impl std::error::Error for Error {}
+
+impl From<Damaged> for Error {
+    fn from(_: Damaged) -> Self {
+        Error::Damaged
+    }
+}
 
 impl From<io::Error> for Error {
     fn from(source: io::Error) -> Self {

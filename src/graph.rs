@@ -7,6 +7,7 @@ use std::collections::{HashSet, VecDeque};
 use serde::Serialize;
 
 use crate::matching::{Index, TermId};
+use crate::store::Damaged;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -49,42 +50,33 @@ pub struct Reached {
 }
 
 /// All edges leaving `term`, in a stable order (broader, narrower, related, referenced by;
-/// each in glossary order).
-pub fn edges(index: &Index, term: TermId) -> Vec<(Relation, TermId)> {
-    let this = index.term(term);
-    let resolve = |ids: &[String]| {
-        ids.iter()
-            .filter_map(|id| index.by_id(id))
-            .collect::<Vec<_>>()
-    };
+/// each in glossary order). A term both linked and linking back is listed once, as related.
+pub fn edges(index: &Index, term: TermId) -> Result<Vec<(Relation, TermId)>, Damaged> {
+    let record = index.record(term)?;
+    let links = &record.links;
     let mut out: Vec<(Relation, TermId)> = Vec::new();
-    out.extend(
-        resolve(&this.broader)
-            .into_iter()
-            .map(|to| (Relation::Broader, to)),
-    );
-    for (other_id, other) in index.terms.iter().enumerate() {
-        if other.broader.iter().any(|id| id == &this.id) {
-            out.push((Relation::Narrower, other_id));
+    let groups = [
+        (Relation::Broader, &links.broader),
+        (Relation::Narrower, &links.narrower),
+        (Relation::Related, &links.related),
+    ];
+    for (relation, targets) in groups {
+        out.extend(targets.iter().map(|&to| (relation, to as TermId)));
+    }
+    for &from in &links.referenced_by {
+        let from = from as TermId;
+        if !out.iter().any(|&(_, to)| to == from) {
+            out.push((Relation::ReferencedBy, from));
         }
     }
-    out.extend(
-        resolve(&this.related)
-            .into_iter()
-            .map(|to| (Relation::Related, to)),
-    );
-    for (other_id, other) in index.terms.iter().enumerate() {
-        if other.related.iter().any(|id| id == &this.id)
-            && !out.iter().any(|&(_, to)| to == other_id)
-        {
-            out.push((Relation::ReferencedBy, other_id));
-        }
+    if out.iter().any(|&(_, to)| to >= index.len()) {
+        return Err(Damaged);
     }
-    out
+    Ok(out)
 }
 
 /// Breadth-first walk from `start` up to `max_depth` edges away; each term once.
-pub fn walk(index: &Index, start: TermId, max_depth: usize) -> Vec<Reached> {
+pub fn walk(index: &Index, start: TermId, max_depth: usize) -> Result<Vec<Reached>, Damaged> {
     let mut seen: HashSet<TermId> = HashSet::from([start]);
     let mut queue: VecDeque<(TermId, usize)> = VecDeque::from([(start, 0)]);
     let mut reached = Vec::new();
@@ -92,7 +84,7 @@ pub fn walk(index: &Index, start: TermId, max_depth: usize) -> Vec<Reached> {
         if depth >= max_depth {
             continue;
         }
-        for (relation, to) in edges(index, from) {
+        for (relation, to) in edges(index, from)? {
             if seen.insert(to) {
                 reached.push(Reached {
                     term: to,
@@ -104,7 +96,7 @@ pub fn walk(index: &Index, start: TermId, max_depth: usize) -> Vec<Reached> {
             }
         }
     }
-    reached
+    Ok(reached)
 }
 
 #[cfg(test)]
@@ -124,7 +116,7 @@ mod tests {
     }
 
     fn index() -> Index {
-        Index::build(vec![
+        Index::build(&[
             term("generative-model", &[], &[]),
             term("gan", &["generative-model"], &["vae", "generator"]),
             term("vae", &["generative-model"], &["gan"]),
@@ -138,15 +130,21 @@ mod tests {
     fn ids(index: &Index, reached: &[Reached]) -> Vec<(String, Relation, usize)> {
         reached
             .iter()
-            .map(|r| (index.term(r.term).id.clone(), r.relation, r.depth))
+            .map(|r| {
+                (
+                    index.record(r.term).unwrap().term.id.clone(),
+                    r.relation,
+                    r.depth,
+                )
+            })
             .collect()
     }
 
     #[test]
     fn direct_edges_are_typed_and_not_repeated() {
         let index = index();
-        let gan = index.by_id("gan").unwrap();
-        let found = ids(&index, &walk(&index, gan, 1));
+        let gan = index.by_id("gan").unwrap().unwrap();
+        let found = ids(&index, &walk(&index, gan, 1).unwrap());
         assert_eq!(
             found,
             vec![
@@ -161,27 +159,29 @@ mod tests {
     #[test]
     fn referenced_by_finds_incoming_links() {
         let index = index();
-        let generator = index.by_id("generator").unwrap();
-        let edges = edges(&index, generator);
+        let generator = index.by_id("generator").unwrap().unwrap();
+        let edges = edges(&index, generator).unwrap();
         assert_eq!(
             edges,
-            vec![(Relation::Related, index.by_id("gan").unwrap())]
+            vec![(Relation::Related, index.by_id("gan").unwrap().unwrap())]
         );
-        let model = index.by_id("generative-model").unwrap();
+        let model = index.by_id("generative-model").unwrap().unwrap();
         assert!(edges_contain(&index, model, Relation::Narrower, "vae"));
     }
 
     fn edges_contain(index: &Index, from: TermId, relation: Relation, to: &str) -> bool {
-        edges(index, from).contains(&(relation, index.by_id(to).unwrap()))
+        edges(index, from)
+            .unwrap()
+            .contains(&(relation, index.by_id(to).unwrap().unwrap()))
     }
 
     #[test]
     fn deeper_walks_terminate_on_cycles() {
         let index = index();
-        let start = index.by_id("cycle-a").unwrap();
-        assert_eq!(walk(&index, start, 50).len(), 1);
-        let gan = index.by_id("gan").unwrap();
-        let deep = walk(&index, gan, 3);
+        let start = index.by_id("cycle-a").unwrap().unwrap();
+        assert_eq!(walk(&index, start, 50).unwrap().len(), 1);
+        let gan = index.by_id("gan").unwrap().unwrap();
+        let deep = walk(&index, gan, 3).unwrap();
         assert!(deep.iter().all(|r| r.term != gan));
         assert_eq!(deep.len(), 4);
     }
@@ -189,6 +189,6 @@ mod tests {
     #[test]
     fn depth_zero_reaches_nothing() {
         let index = index();
-        assert!(walk(&index, 0, 0).is_empty());
+        assert!(walk(&index, 0, 0).unwrap().is_empty());
     }
 }

@@ -8,7 +8,9 @@ mod position;
 mod schema;
 mod validate;
 
-pub use load::{load, parse_source, Glossary, Source, TermSite, EMBEDDED_NAME, EMBEDDED_TEXT};
+pub use load::{
+    load, merge, parse_source, read_text, Glossary, Source, TermSite, EMBEDDED_NAME, EMBEDDED_TEXT,
+};
 pub use position::Position;
 pub use schema::{Definition, Term};
-pub use validate::{current_year, validate, Problem, Severity};
+pub use validate::{current_year, term_names, validate, Problem, Severity, TAG_VOCABULARY};

@@ -49,11 +49,9 @@ pub struct Definition {
     pub zh: String,
 }
 
-/// A glossary term after loading: plain values, no positions.
-///
-/// Its `Serialize` form is the term object of the documented `--json` shape, so field order
-/// and names here are part of the public interface.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// A glossary term after loading: plain values, no positions. Its serde form is what the
+/// compiled index stores (the `--json` shape is `render::json`'s, not this).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Term {
     pub id: String,
     pub en: String,
@@ -66,7 +64,6 @@ pub struct Term {
     pub refs: Vec<String>,
     pub year: Option<i64>,
     pub by: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pinyin: Option<String>,
     pub definition: Definition,
 }

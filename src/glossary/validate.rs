@@ -9,7 +9,10 @@ use std::fmt;
 use super::load::{Glossary, TermSite};
 use super::position::Position;
 use super::schema::Term;
-use crate::matching::normalize_key;
+use crate::matching::{
+    explicit_syllables, is_han, is_syllable, normalize_key, plain_syllable, readings_of,
+    to_simplified,
+};
 
 /// Tags of the shipped glossary; other tags are allowed in user glossaries with a warning.
 pub const TAG_VOCABULARY: &[&str] = &[
@@ -57,7 +60,8 @@ impl Problem {
     fn at(site: &TermSite, position: Position, severity: Severity, message: String) -> Problem {
         Problem {
             file: site.file.to_string(),
-            position: Some(position),
+            // Terms taken from a compiled index have no positions (line 0).
+            position: (position.line > 0).then_some(position),
             severity,
             message,
         }
@@ -98,6 +102,7 @@ pub fn validate(glossary: &Glossary, this_year: i64) -> Vec<Problem> {
         check_year(term, site, this_year, &mut problems);
         check_tags(term, site, &mut problems);
         check_control_characters(term, site, &mut problems);
+        check_pinyin(term, site, &mut problems);
     }
     problems.extend(broader_cycles(glossary, &ids));
     problems.extend(shared_keys(glossary));
@@ -235,6 +240,45 @@ fn check_control_characters(term: &Term, site: &TermSite, problems: &mut Vec<Pro
     {
         let message = format!("term '{}' contains control or bidirectional-override characters; they are shown escaped", term.id);
         problems.push(Problem::at(site, site.id, Severity::Warning, message));
+    }
+}
+
+/// A `pinyin` field spells the Han characters of `zh` in order: one syllable each, and each
+/// a reading the character has (a typo here would index the wrong sounds).
+fn check_pinyin(term: &Term, site: &TermSite, problems: &mut Vec<Problem>) {
+    let (Some(pinyin), Some(position)) = (&term.pinyin, site.pinyin) else {
+        return;
+    };
+    let characters: Vec<char> = term
+        .zh
+        .chars()
+        .map(to_simplified)
+        .filter(|&c| is_han(c))
+        .collect();
+    let syllables = explicit_syllables(pinyin);
+    if syllables.len() != characters.len() {
+        let message = format!(
+            "term '{}': pinyin has {} syllable(s) but zh '{}' has {} Chinese character(s)",
+            term.id,
+            syllables.len(),
+            term.zh,
+            characters.len()
+        );
+        problems.push(Problem::at(site, position, Severity::Error, message));
+        return;
+    }
+    for (syllable, character) in syllables.iter().zip(characters) {
+        let plain = plain_syllable(syllable);
+        if !is_syllable(&plain) {
+            let message = format!("term '{}': '{syllable}' is not a pinyin syllable", term.id);
+            problems.push(Problem::at(site, position, Severity::Error, message));
+        } else if !readings_of(character).contains(&plain) {
+            let message = format!(
+                "term '{}': '{syllable}' is not a reading of '{character}' the dictionary knows",
+                term.id
+            );
+            problems.push(Problem::at(site, position, Severity::Warning, message));
+        }
     }
 }
 
@@ -504,6 +548,32 @@ mod tests {
                 .any(|m| m.ends_with(":10:6: duplicate id 'a' (first defined at line 2)")),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn pinyin_field_is_checked() {
+        let wrong_count = messages(&term("a", "pinyin = \"kuo san\"").replace("名称a", "扩散模型"));
+        assert!(
+            wrong_count
+                .iter()
+                .any(|m| m.contains("pinyin has 2 syllable(s) but zh '扩散模型' has 4")),
+            "{wrong_count:?}"
+        );
+        let not_a_syllable = messages(&term("a", "pinyin = \"kuo xq\"").replace("名称a", "扩散"));
+        assert!(
+            not_a_syllable
+                .iter()
+                .any(|m| m.contains("'xq' is not a pinyin syllable")),
+            "{not_a_syllable:?}"
+        );
+        let other_reading = messages(&term("a", "pinyin = \"kuo shan\"").replace("名称a", "扩散"));
+        assert!(
+            other_reading
+                .iter()
+                .any(|m| m.contains("warning: term 'a': 'shan' is not a reading of '散'")),
+            "{other_reading:?}"
+        );
+        assert!(messages(&term("a", "pinyin = \"wei tiao\"").replace("名称a", "微调")).is_empty());
     }
 
     #[test]

@@ -1,52 +1,90 @@
-//! The fuzzy matching rules. Each compares a prepared query with one key (or one set of
-//! initials) and returns a score in [0, 1] with a short account of how it was made; ranking
-//! (`rank.rs`) keeps each term's best. All rules are pure and bounded in cost.
+//! The fuzzy matching rules. Each compares a prepared query with one key of a term and
+//! returns a score in [0, 1] with a short account of how it was made; ranking (`rank.rs`)
+//! keeps each term's best. All rules are pure and bounded in cost.
 //!
 //! Score bands (an exact match is 1.0, and only an exact match is):
-//! - typo       0.50 + 0.45 × similarity, similarity = 1 − edits / longer length
-//! - prefix     0.60 + 0.35 × coverage,   coverage = query length / key length
+//! - typo        0.50 + 0.45 × similarity, similarity = 1 − edits / longer length (≥ 0.8375)
+//! - prefix      0.60 + 0.35 × coverage,   coverage = query length / key length
 //! - word prefix 0.58 + 0.35 × coverage
-//! - acronym    0.85 for a term's initials, 0.80 for the same letters in another order
-//! - partial    0.55 + 0.30 × coverage (a Chinese query inside a Chinese name)
+//! - acronym     0.85 for a term's initials, 0.80 for the same letters in another order
+//! - partial     0.55 + 0.30 × coverage (a Chinese query inside a Chinese name)
+//! - mixed       0.70 + 0.25 × coverage (`stable 扩散`: Latin words of one name, Han words
+//!   of a Chinese name of the same term)
+//! - pinyin      0.80 for the full pinyin of a Chinese name, 0.60 + 0.20 × coverage for a
+//!   prefix of it, 0.50 + 0.30 × similarity for a typo in it
+//! - initials    0.78 for the pinyin initials of a Chinese name (`scdkwl`)
+//!
+//! Every pinyin score is at most 0.80 and every typo score at least 0.8375, and at equal
+//! scores names rank before pinyin keys: a pinyin reading never displaces an English typo
+//! correction from first place.
 //!
 //! Lengths count user-perceived characters (graphemes) of normalised text.
 
 use serde::Serialize;
 
-use super::index::IndexKey;
-use super::normalize::{graphemes, has_han, normalize_key, normalize_words};
+use super::chinese::{has_traditional, without_tone_numbers};
+use super::keys::{Key, KeyKind, MAX_TYPO_KEY};
+use super::normalize::{grapheme_count, graphemes, has_han, normalize_key, normalize_words};
 
 /// Queries longer than this (in characters) skip edit-distance work: nobody misspells a
 /// 50-letter name, and the cost of the distance table grows with the square of the length.
 pub const MAX_TYPO_QUERY: usize = 48;
-/// Keys longer than this are not compared by edit distance either.
-const MAX_TYPO_KEY: usize = 96;
 /// Prefix rules need this many characters (Latin) before a prefix says anything.
 const MIN_PREFIX_LATIN: usize = 3;
 /// A Chinese prefix or partial name needs this many characters (扩散).
 const MIN_PREFIX_HAN: usize = 2;
+/// Pinyin initials shorter than this name too many things (`ml`, `sd`).
+const MIN_PINYIN_INITIALS: usize = 3;
+
+/// Chinese head nouns that a mixed query may add to a name without naming anything more
+/// (`CLIP 模型`, `GPT 系列`, `Transformer 架构`).
+const GENERIC_HAN_WORDS: &[&str] = &[
+    "模型",
+    "算法",
+    "技术",
+    "方法",
+    "网络",
+    "架构",
+    "框架",
+    "系统",
+    "工具",
+    "机制",
+    "平台",
+    "系列",
+    "大模型",
+    "模型系列",
+];
 
 /// Which rule matched; the names are the `match.kind` values of `--json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MatchKind {
     Exact,
+    /// Exact once traditional characters are read as simplified (`擴散模型`).
+    Traditional,
     Prefix,
     WordPrefix,
     Acronym,
     Typo,
     Partial,
+    Mixed,
+    Pinyin,
+    Initials,
 }
 
 impl MatchKind {
     pub fn name(self) -> &'static str {
         match self {
             MatchKind::Exact => "exact",
+            MatchKind::Traditional => "traditional",
             MatchKind::Prefix => "prefix",
             MatchKind::WordPrefix => "word-prefix",
             MatchKind::Acronym => "acronym",
             MatchKind::Typo => "typo",
             MatchKind::Partial => "partial",
+            MatchKind::Mixed => "mixed",
+            MatchKind::Pinyin => "pinyin",
+            MatchKind::Initials => "initials",
         }
     }
 }
@@ -64,24 +102,52 @@ pub struct Scored {
 pub struct Query {
     pub text: String,
     pub normalized: String,
+    /// The query as plain pinyin letters when it could be pinyin (`kuò sàn`, `kuo4san4`
+    /// → `kuosan`); compared with pinyin keys only.
+    pub pinyin: Option<String>,
     pub words: Vec<String>,
     pub length: usize,
     pub is_chinese: bool,
     /// Only ASCII letters and digits: could be an acronym.
     pub is_acronym_like: bool,
+    /// Written with traditional characters that normalisation simplified.
+    pub has_traditional: bool,
 }
 
 impl Query {
     pub fn new(text: &str) -> Query {
         let normalized = normalize_key(text);
+        let is_acronym_like =
+            !normalized.is_empty() && normalized.bytes().all(|b| b.is_ascii_alphanumeric());
+        let pinyin = if is_acronym_like {
+            without_tone_numbers(&normalized).or_else(|| {
+                normalized
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase())
+                    .then(|| normalized.clone())
+            })
+        } else {
+            None
+        };
         Query {
             text: text.to_string(),
             words: normalize_words(text),
-            length: graphemes(&normalized).len(),
+            length: grapheme_count(&normalized),
             is_chinese: has_han(&normalized),
-            is_acronym_like: !normalized.is_empty()
-                && normalized.bytes().all(|b| b.is_ascii_alphanumeric()),
+            is_acronym_like,
+            has_traditional: has_traditional(text),
+            pinyin,
             normalized,
+        }
+    }
+
+    /// What the query is compared with for a key of this kind: pinyin keys see the pinyin
+    /// form, names the normalised query.
+    fn form_for(&self, kind: KeyKind) -> Option<&str> {
+        if kind == KeyKind::Pinyin {
+            self.pinyin.as_deref()
+        } else {
+            Some(&self.normalized)
         }
     }
 }
@@ -100,62 +166,92 @@ pub fn allowed_edits(length: usize, is_chinese: bool) -> usize {
     }
 }
 
-/// Misspellings: optimal-string-alignment distance (Damerau with adjacent transpositions).
-pub fn typo(query: &Query, key: &IndexKey) -> Option<Scored> {
-    if query.length > MAX_TYPO_QUERY || key.length > MAX_TYPO_KEY {
+/// Misspellings: optimal-string-alignment distance (Damerau with adjacent transpositions),
+/// against names and against the pinyin of Chinese names.
+pub fn typo(query: &Query, key: &Key) -> Option<Scored> {
+    if !(key.kind.is_name() || key.kind == KeyKind::Pinyin) {
         return None;
     }
-    let budget = allowed_edits(query.length.min(key.length), query.is_chinese);
-    if budget == 0 || query.length.abs_diff(key.length) > budget {
-        return None;
-    }
-    let edits = strsim::osa_distance(&query.normalized, &key.normalized);
-    if edits == 0 || edits > budget {
-        return None;
-    }
-    let similarity = 1.0 - edits as f64 / query.length.max(key.length) as f64;
+    let form = query.form_for(key.kind)?;
+    let length = if key.kind == KeyKind::Pinyin {
+        form.len()
+    } else {
+        query.length
+    };
+    let edits = typo_edits(form, length, query.is_chinese, &key.normalized, key.length)?;
+    let similarity = 1.0 - edits as f64 / length.max(key.length) as f64;
+    let (base, slope, kind) = if key.kind == KeyKind::Pinyin {
+        (0.50, 0.30, MatchKind::Pinyin)
+    } else {
+        (0.50, 0.45, MatchKind::Typo)
+    };
     Some(Scored {
-        score: 0.50 + 0.45 * similarity,
-        kind: MatchKind::Typo,
-        why: format!("0.50 + 0.45 × similarity {similarity:.2} ({edits} edit(s))"),
+        score: base + slope * similarity,
+        kind,
+        why: format!("{base:.2} + {slope:.2} × similarity {similarity:.2} ({edits} edit(s))"),
     })
 }
 
-/// The query is the beginning of a name (`stable diff` → Stable Diffusion, `扩散` → 扩散模型).
-pub fn prefix(query: &Query, key: &IndexKey) -> Option<Scored> {
+/// The edit distance between a query form and a key when it is within the budget for
+/// their lengths; `None` otherwise. Shared by the rule and the candidate filter.
+pub fn typo_edits(
+    form: &str,
+    form_length: usize,
+    is_chinese: bool,
+    key: &str,
+    key_length: usize,
+) -> Option<usize> {
+    if form_length > MAX_TYPO_QUERY || key_length > MAX_TYPO_KEY {
+        return None;
+    }
+    let budget = allowed_edits(form_length.min(key_length), is_chinese);
+    if budget == 0 || form_length.abs_diff(key_length) > budget {
+        return None;
+    }
+    let edits = strsim::osa_distance(form, key);
+    (edits > 0 && edits <= budget).then_some(edits)
+}
+
+/// The query is the beginning of a name (`stable diff` → Stable Diffusion, `扩散` → 扩散模型)
+/// or of the pinyin of a Chinese name (`kuosan` → kuò sàn mó xíng).
+pub fn prefix(query: &Query, key: &Key) -> Option<Scored> {
+    if !(key.kind.is_name() || key.kind == KeyKind::Pinyin) {
+        return None;
+    }
+    let form = query.form_for(key.kind)?;
+    let length = if key.kind == KeyKind::Pinyin {
+        form.len()
+    } else {
+        query.length
+    };
     let minimum = if query.is_chinese {
         MIN_PREFIX_HAN
     } else {
         MIN_PREFIX_LATIN
     };
-    if query.length < minimum
-        || query.length >= key.length
-        || !key.normalized.starts_with(&query.normalized)
-    {
+    if length < minimum || length >= key.length || !key.normalized.starts_with(form) {
         return None;
     }
-    let coverage = query.length as f64 / key.length as f64;
+    let coverage = length as f64 / key.length as f64;
+    let (base, slope, kind) = if key.kind == KeyKind::Pinyin {
+        (0.60, 0.20, MatchKind::Pinyin)
+    } else {
+        (0.60, 0.35, MatchKind::Prefix)
+    };
     Some(Scored {
-        score: 0.60 + 0.35 * coverage,
-        kind: MatchKind::Prefix,
-        why: format!("0.60 + 0.35 × coverage {coverage:.2}"),
+        score: base + slope * coverage,
+        kind,
+        why: format!("{base:.2} + {slope:.2} × coverage {coverage:.2}"),
     })
 }
 
 /// Each query word begins the name's words in order (`diff mod` → diffusion model).
-pub fn word_prefix(query: &Query, key: &IndexKey) -> Option<Scored> {
-    if query.words.len() < 2 || query.words.len() > key.words.len() {
+pub fn word_prefix(query: &Query, key: &Key) -> Option<Scored> {
+    if !key.kind.is_name() {
         return None;
     }
-    let all_begin = query
-        .words
-        .iter()
-        .zip(&key.words)
-        .all(|(typed, word)| word.starts_with(typed.as_str()));
-    if !all_begin || query.length < MIN_PREFIX_LATIN {
-        return None;
-    }
-    let coverage = (query.length as f64 / key.length as f64).min(1.0);
+    let key_words: Vec<&str> = key.words.iter().map(String::as_str).collect();
+    let coverage = word_prefix_coverage(query, &key_words, key.length)?;
     Some(Scored {
         score: 0.58 + 0.35 * coverage,
         kind: MatchKind::WordPrefix,
@@ -163,10 +259,28 @@ pub fn word_prefix(query: &Query, key: &IndexKey) -> Option<Scored> {
     })
 }
 
+/// The coverage a word-prefix match would have, if the query's words begin `key_words`.
+/// Shared by the rule and the candidate filter, which has only the key table's words.
+pub fn word_prefix_coverage(query: &Query, key_words: &[&str], key_length: usize) -> Option<f64> {
+    if query.words.len() < 2
+        || query.words.len() > key_words.len()
+        || query.length < MIN_PREFIX_LATIN
+    {
+        return None;
+    }
+    let all_begin = query
+        .words
+        .iter()
+        .zip(key_words)
+        .all(|(typed, word)| word.starts_with(typed.as_str()));
+    all_begin.then(|| (query.length as f64 / key_length as f64).min(1.0))
+}
+
 /// A Chinese query found inside a Chinese name, compared grapheme by grapheme
 /// (`对抗网络` → 生成对抗网络). Prefixes are the prefix rule's.
-pub fn partial(query: &Query, key: &IndexKey) -> Option<Scored> {
-    if !query.is_chinese
+pub fn partial(query: &Query, key: &Key) -> Option<Scored> {
+    if !key.kind.is_name()
+        || !query.is_chinese
         || !key.is_chinese
         || query.length < MIN_PREFIX_HAN
         || query.length >= key.length
@@ -191,11 +305,12 @@ pub fn partial(query: &Query, key: &IndexKey) -> Option<Scored> {
 }
 
 /// Acronym-like queries against the initials of a term's English name (`llm` → Large
-/// Language Model), or the same letters shuffled (`clpi` → CLIP), of initials or an abbr.
-pub fn acronym(query: &Query, initials: &str) -> Option<Scored> {
-    if !query.is_acronym_like || !(2..=8).contains(&query.length) {
+/// Language Model), or the same letters shuffled.
+pub fn acronym(query: &Query, key: &Key) -> Option<Scored> {
+    if key.kind != KeyKind::Initials || !query.is_acronym_like || !(2..=8).contains(&query.length) {
         return None;
     }
+    let initials = key.normalized.as_str();
     if query.normalized == initials {
         return Some(Scored {
             score: 0.85,
@@ -224,29 +339,102 @@ fn same_letters(a: &str, b: &str) -> bool {
     a == b
 }
 
+/// The query is the whole pinyin of a Chinese name (`kuosanmoxing`, `kuò sàn mó xíng`).
+pub fn pinyin(query: &Query, key: &Key) -> Option<Scored> {
+    if key.kind != KeyKind::Pinyin || query.pinyin.as_deref() != Some(key.normalized.as_str()) {
+        return None;
+    }
+    Some(Scored {
+        score: 0.80,
+        kind: MatchKind::Pinyin,
+        why: format!("pinyin '{}'", key.text),
+    })
+}
+
+/// The query is the pinyin initials of a Chinese name (`scdkwl` → 生成对抗网络).
+pub fn pinyin_initials(query: &Query, key: &Key) -> Option<Scored> {
+    if key.kind != KeyKind::PinyinInitials
+        || query.length < MIN_PINYIN_INITIALS
+        || query.normalized != key.normalized
+    {
+        return None;
+    }
+    Some(Scored {
+        score: 0.78,
+        kind: MatchKind::Initials,
+        why: format!("initials of '{}'", key.text),
+    })
+}
+
+/// A query mixing scripts (`stable 扩散`, `CLIP 模型`): every Latin word begins a word of
+/// one name of the term, and every Han word is inside one of its Chinese names or is a
+/// generic head noun. Returns the slot of the Latin name that matched.
+pub fn mixed(query: &Query, keys: &[Key]) -> Option<(usize, Scored)> {
+    let (han, latin): (Vec<&String>, Vec<&String>) =
+        query.words.iter().partition(|word| has_han(word));
+    if han.is_empty() || latin.is_empty() {
+        return None;
+    }
+    let chinese_names: Vec<&Key> = keys
+        .iter()
+        .filter(|key| key.kind.is_name() && key.is_chinese)
+        .collect();
+    let han_found = han.iter().all(|word| {
+        GENERIC_HAN_WORDS.contains(&word.as_str())
+            || chinese_names
+                .iter()
+                .any(|key| key.normalized.contains(word.as_str()))
+    });
+    if !han_found {
+        return None;
+    }
+    let latin_length: usize = latin.iter().map(|word| grapheme_count(word)).sum();
+    let (slot, key) = keys
+        .iter()
+        .enumerate()
+        .filter(|(_, key)| key.kind.is_name() && !key.is_chinese)
+        .filter(|(_, key)| {
+            latin.iter().all(|word| {
+                key.words
+                    .iter()
+                    .any(|name_word| name_word.starts_with(word.as_str()))
+            })
+        })
+        .min_by_key(|(_, key)| (key.length, key.kind == KeyKind::Id))?;
+    let coverage = (latin_length as f64 / key.length as f64).min(1.0);
+    Some((
+        slot,
+        Scored {
+            score: 0.70 + 0.25 * coverage,
+            kind: MatchKind::Mixed,
+            why: format!("0.70 + 0.25 × coverage {coverage:.2}"),
+        },
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matching::index::KeyKind;
+    use crate::glossary::Term;
+    use crate::matching::keys::term_keys;
 
-    fn key(text: &str) -> IndexKey {
+    fn key(text: &str) -> Key {
+        key_of(KeyKind::English, text)
+    }
+
+    fn key_of(kind: KeyKind, text: &str) -> Key {
         let normalized = normalize_key(text);
-        IndexKey {
-            term: 0,
-            kind: KeyKind::English,
+        Key {
+            kind,
             text: text.into(),
             words: normalize_words(text),
-            length: graphemes(&normalized).len(),
+            length: grapheme_count(&normalized),
             is_chinese: has_han(&normalized),
             normalized,
         }
     }
 
-    fn score(
-        rule: fn(&Query, &IndexKey) -> Option<Scored>,
-        query: &str,
-        name: &str,
-    ) -> Option<f64> {
+    fn score(rule: fn(&Query, &Key) -> Option<Scored>, query: &str, name: &str) -> Option<f64> {
         rule(&Query::new(query), &key(name)).map(|scored| scored.score)
     }
 
@@ -325,19 +513,108 @@ mod tests {
 
     #[test]
     fn acronym_rule() {
+        let initials = |letters: &str| key_of(KeyKind::Initials, letters);
         assert_eq!(
-            acronym(&Query::new("llm"), "llm").map(|s| s.score),
+            acronym(&Query::new("llm"), &initials("llm")).map(|s| s.score),
             Some(0.85)
         );
         assert_eq!(
-            acronym(&Query::new("clpi"), "clip").map(|s| s.score),
+            acronym(&Query::new("clpi"), &initials("clip")).map(|s| s.score),
             Some(0.80)
         );
         assert_eq!(
-            acronym(&Query::new("ab"), "ba"),
+            acronym(&Query::new("ab"), &initials("ba")),
             None,
             "two letters reordered is too weak"
         );
-        assert_eq!(acronym(&Query::new("生成"), "sc"), None);
+        assert_eq!(acronym(&Query::new("生成"), &initials("sc")), None);
+        assert_eq!(
+            acronym(&Query::new("llm"), &key("llm")),
+            None,
+            "only initials keys"
+        );
+    }
+
+    fn diffusion_keys() -> Vec<Key> {
+        term_keys(&Term {
+            id: "diffusion-model".into(),
+            en: "Diffusion Model".into(),
+            zh: "扩散模型".into(),
+            ..Term::default()
+        })
+    }
+
+    fn best(query: &str, keys: &[Key]) -> Option<Scored> {
+        let query = Query::new(query);
+        keys.iter()
+            .flat_map(|key| {
+                [
+                    typo(&query, key),
+                    prefix(&query, key),
+                    pinyin(&query, key),
+                    pinyin_initials(&query, key),
+                ]
+            })
+            .flatten()
+            .max_by(|a, b| a.score.total_cmp(&b.score))
+    }
+
+    #[test]
+    fn pinyin_with_spaces_tones_or_tone_numbers() {
+        let keys = diffusion_keys();
+        for query in [
+            "kuosanmoxing",
+            "kuosan moxing",
+            "kuò sàn mó xíng",
+            "kuo4san4mo2xing2",
+        ] {
+            let found = best(query, &keys).unwrap_or_else(|| panic!("{query}"));
+            assert_eq!(
+                (found.kind, found.score),
+                (MatchKind::Pinyin, 0.80),
+                "{query}"
+            );
+        }
+        let prefix = best("kuosan", &keys).unwrap();
+        assert_eq!(prefix.kind, MatchKind::Pinyin);
+        assert!((prefix.score - 0.70).abs() < 1e-9);
+        assert_eq!(
+            best("ksmx", &keys).map(|s| s.kind),
+            Some(MatchKind::Initials)
+        );
+        let misspelt = best("kuosanmoxin", &keys).unwrap();
+        assert_eq!(misspelt.kind, MatchKind::Pinyin);
+        assert!(misspelt.score < 0.80);
+    }
+
+    #[test]
+    fn pinyin_never_outscores_a_typo() {
+        let highest_pinyin = 0.80;
+        let lowest_typo = 0.50 + 0.45 * 0.75;
+        assert!(highest_pinyin < lowest_typo);
+        assert_eq!(best("GAN", &diffusion_keys()), None);
+    }
+
+    #[test]
+    fn mixed_scripts_match_one_term() {
+        let keys = term_keys(&Term {
+            id: "stable-diffusion".into(),
+            en: "Stable Diffusion".into(),
+            zh: "Stable Diffusion".into(),
+            aliases: vec!["稳定扩散".into()],
+            ..Term::default()
+        });
+        let (slot, scored) = mixed(&Query::new("stable 扩散"), &keys).unwrap();
+        assert_eq!(keys[slot].normalized, "stablediffusion");
+        assert!(scored.score > 0.75);
+        assert!(
+            mixed(&Query::new("stable 模型"), &keys).is_some(),
+            "a generic head noun"
+        );
+        assert!(mixed(&Query::new("stable 网站生成"), &keys).is_none());
+        assert!(
+            mixed(&Query::new("stable diffusion"), &keys).is_none(),
+            "one script"
+        );
     }
 }

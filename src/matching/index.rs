@@ -1,221 +1,130 @@
-//! The in-memory index, built once per run: every name of every term as a normalised key,
-//! and a map from normalised key to the keys that have it for exact lookups.
+//! The index a run queries: a compiled store (embedded, mapped from the cache, or built in
+//! memory) and the records decoded so far. Built or opened once per run; every query and
+//! every printed term goes through it.
 
-use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use serde::Serialize;
+use rustc_hash::FxHashMap;
 
-use super::normalize::{graphemes, has_han, normalize_key, normalize_words};
 use crate::glossary::Term;
+use crate::store::{compile, Backing, Damaged, LookupClass, Meta, Record, Store, EMBEDDED_INDEX};
 
-/// A term's position in `Index::terms`.
+/// A term's number in the index (its position in the merged glossary).
 pub type TermId = usize;
 
-/// Which field of the term a key comes from; earlier kinds win ties in ranking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum KeyKind {
-    Id,
-    Abbr,
-    English,
-    Chinese,
-    Alias,
-}
-
-/// One way of naming a term, prepared for every matching rule.
-#[derive(Debug, Clone)]
-pub struct IndexKey {
-    pub term: TermId,
-    pub kind: KeyKind,
-    /// The name as written in the glossary, shown in notes and `--json` `match.key`.
-    pub text: String,
-    pub normalized: String,
-    /// Normalised words, for word-prefix matching (`stable diff`).
-    pub words: Vec<String>,
-    /// Length in user-perceived characters of `normalized`.
-    pub length: usize,
-    pub is_chinese: bool,
-}
-
-/// Glossary terms plus everything the matching rules need, computed once.
-#[derive(Debug, Clone, Default)]
 pub struct Index {
-    pub terms: Vec<Term>,
-    pub keys: Vec<IndexKey>,
-    /// Initials of each term's English name (`Contrastive Language-Image Pre-training` →
-    /// `clipt`, and without small words), for acronym-like queries.
-    pub initials: Vec<Initials>,
-    exact: HashMap<String, Vec<usize>>,
-    by_id: HashMap<String, TermId>,
+    store: Store,
+    /// Decoded records, so that a term shown, linked and described is decoded once.
+    records: Mutex<FxHashMap<TermId, Arc<Record>>>,
 }
-
-/// The initials of a term's English name and the key (its English name) they stand for.
-#[derive(Debug, Clone)]
-pub struct Initials {
-    pub term: TermId,
-    pub key: usize,
-    pub letters: String,
-}
-
-/// Words that acronyms usually skip (`Mixture of Experts` is MoE or ME).
-const SMALL_WORDS: &[&str] = &[
-    "of", "the", "and", "for", "to", "in", "on", "a", "an", "with", "by",
-];
 
 impl Index {
-    pub fn build(terms: Vec<Term>) -> Index {
-        let mut index = Index {
-            terms,
-            ..Index::default()
-        };
-        for term_id in 0..index.terms.len() {
-            index.add_term_keys(term_id);
-        }
-        index
+    pub fn open(backing: Backing) -> Result<Index, Damaged> {
+        Ok(Index::from_store(Store::open(backing)?))
     }
 
-    fn add_term_keys(&mut self, term_id: TermId) {
-        let term = &self.terms[term_id];
-        self.by_id.insert(term.id.clone(), term_id);
-        let mut names: Vec<(KeyKind, String)> = vec![
-            (KeyKind::Id, term.id.clone()),
-            (KeyKind::English, term.en.clone()),
-            (KeyKind::Chinese, term.zh.clone()),
-        ];
-        names.extend(term.abbr.iter().map(|name| (KeyKind::Abbr, name.clone())));
-        names.extend(
-            term.aliases
-                .iter()
-                .map(|name| (KeyKind::Alias, name.clone())),
-        );
-        let mut initials = vec![
-            english_initials(&term.en, false),
-            english_initials(&term.en, true),
-        ];
-        initials.dedup();
-        let first_key = self.keys.len();
-        for (kind, text) in names {
-            let normalized = normalize_key(&text);
-            if normalized.is_empty() {
-                continue;
+    pub fn from_store(store: Store) -> Index {
+        Index {
+            store,
+            records: Mutex::default(),
+        }
+    }
+
+    /// The shipped glossary, compiled into the binary.
+    pub fn embedded() -> Result<Index, Damaged> {
+        Index::open(Backing::Static(EMBEDDED_INDEX))
+    }
+
+    /// Compiles `terms` in memory (no cache): for tests and `--no-cache`.
+    pub fn build(terms: &[Term]) -> Index {
+        let bytes = compile(terms, Meta::default());
+        // A freshly compiled index always opens; `Damaged` here would be a writer bug.
+        Index::open(Backing::Owned(bytes)).expect("a freshly compiled index opens")
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn len(&self) -> usize {
+        self.store.term_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The record of a term, decoded once per run.
+    pub fn record(&self, term: TermId) -> Result<Arc<Record>, Damaged> {
+        let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(record) = records.get(&term) {
+            return Ok(Arc::clone(record));
+        }
+        let number = u32::try_from(term).map_err(|_| Damaged)?;
+        let record = Arc::new(self.store.record(number)?);
+        records.insert(term, Arc::clone(&record));
+        Ok(record)
+    }
+
+    /// The term with exactly this id.
+    pub fn by_id(&self, id: &str) -> Result<Option<TermId>, Damaged> {
+        for (term, _) in self.store.lookup(LookupClass::Id, id)? {
+            let term = term as TermId;
+            if self.record(term)?.term.id == id {
+                return Ok(Some(term));
             }
-            // One term may name the same key twice (id `gan`, abbr `GAN`): keep the first.
-            let same_term_has_it = self
-                .exact
-                .get(&normalized)
-                .is_some_and(|keys| keys.iter().any(|&at| self.keys[at].term == term_id));
-            if same_term_has_it {
-                continue;
-            }
-            let key = IndexKey {
-                term: term_id,
-                kind,
-                words: normalize_words(&text),
-                length: graphemes(&normalized).len(),
-                is_chinese: has_han(&normalized),
-                normalized,
-                text,
-            };
-            self.exact
-                .entry(key.normalized.clone())
-                .or_default()
-                .push(self.keys.len());
-            self.keys.push(key);
         }
-        let english_key = (first_key..self.keys.len())
-            .find(|&at| self.keys[at].kind == KeyKind::English)
-            .unwrap_or(first_key);
-        for letters in initials.into_iter().filter(|letters| letters.len() >= 2) {
-            self.initials.push(Initials {
-                term: term_id,
-                key: english_key,
-                letters,
-            });
-        }
+        Ok(None)
     }
 
-    pub fn term(&self, id: TermId) -> &Term {
-        &self.terms[id]
+    /// Every term in glossary order (decoded, not kept: listing 100,000 terms must not
+    /// hold them all twice).
+    pub fn all_terms(&self) -> Result<Vec<Term>, Damaged> {
+        (0..self.len())
+            .map(|term| Ok(self.store.record(term as u32)?.term))
+            .collect()
     }
 
-    pub fn by_id(&self, id: &str) -> Option<TermId> {
-        self.by_id.get(id).copied()
+    /// Tags with their term counts, most used first.
+    pub fn tags(&self) -> Result<Vec<(String, usize)>, Damaged> {
+        Ok(self
+            .store
+            .tags()?
+            .into_iter()
+            .map(|(tag, count)| (tag, count as usize))
+            .collect())
     }
-
-    /// Positions in `keys` of the keys equal to an already normalised query.
-    pub fn exact_keys(&self, normalized: &str) -> &[usize] {
-        self.exact.get(normalized).map_or(&[], Vec::as_slice)
-    }
-}
-
-/// First letters of the words of an English name, optionally skipping small words.
-fn english_initials(name: &str, skip_small_words: bool) -> String {
-    normalize_words(name)
-        .iter()
-        .filter(|word| !(skip_small_words && SMALL_WORDS.contains(&word.as_str())))
-        .filter_map(|word| word.chars().next())
-        .filter(char::is_ascii_alphanumeric)
-        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    pub fn sample_term(id: &str, en: &str, zh: &str, abbr: &[&str], aliases: &[&str]) -> Term {
+    fn term(id: &str, en: &str, zh: &str) -> Term {
         Term {
             id: id.into(),
             en: en.into(),
             zh: zh.into(),
-            abbr: abbr.iter().map(|s| s.to_string()).collect(),
-            aliases: aliases.iter().map(|s| s.to_string()).collect(),
+            tags: vec!["concept".into()],
             ..Term::default()
         }
     }
 
     #[test]
-    fn keys_are_normalised_and_deduplicated_per_term() {
-        let index = Index::build(vec![sample_term(
-            "gan",
-            "Generative Adversarial Network",
-            "生成对抗网络",
-            &["GAN"],
-            &["GANs"],
-        )]);
-        let texts: Vec<&str> = index
-            .keys
-            .iter()
-            .map(|key| key.normalized.as_str())
-            .collect();
-        assert_eq!(
-            texts,
-            vec![
-                "gan",
-                "generativeadversarialnetwork",
-                "生成对抗网络",
-                "gans"
-            ]
-        );
-        assert_eq!(index.exact_keys("gan").len(), 1);
+    fn records_are_decoded_and_ids_resolved() {
+        let index = Index::build(&[term("a", "Alpha", "甲"), term("b", "Beta", "乙")]);
+        assert_eq!(index.len(), 2);
+        assert_eq!(index.by_id("b").unwrap(), Some(1));
+        assert_eq!(index.by_id("c").unwrap(), None);
+        assert_eq!(index.record(0).unwrap().term.en, "Alpha");
+        assert_eq!(index.tags().unwrap(), vec![("concept".to_string(), 2)]);
+        assert_eq!(index.all_terms().unwrap().len(), 2);
     }
 
     #[test]
-    fn initials_with_and_without_small_words() {
-        assert_eq!(english_initials("Mixture of Experts", false), "moe");
-        assert_eq!(english_initials("Mixture of Experts", true), "me");
-        assert_eq!(
-            english_initials("Contrastive Language-Image Pre-training", true),
-            "clipt"
-        );
-    }
-
-    #[test]
-    fn shared_keys_keep_every_owner() {
-        let index = Index::build(vec![
-            sample_term("a", "Alpha", "甲", &["SD"], &[]),
-            sample_term("b", "Beta", "乙", &[], &["sd"]),
-        ]);
-        assert_eq!(index.exact_keys("sd").len(), 2);
-        assert_eq!(index.by_id("b"), Some(1));
+    fn the_embedded_glossary_opens() {
+        let index = Index::embedded().unwrap();
+        assert!(!index.is_empty());
+        assert!(index.by_id("gan").unwrap().is_some());
     }
 }

@@ -1,14 +1,25 @@
-//! Finding terms: normalisation, the index built once per run, the fuzzy rules, the one
-//! ranking they feed, and full-text search. Pure functions of (query, index): no printing.
+//! Finding terms: normalisation (Chinese included), the keys of each term, the index a run
+//! queries, the fuzzy rules, the one ranking they feed, and full-text search. Pure
+//! functions of (query, index): no printing.
 
+mod chinese;
 mod fuzzy;
 mod index;
+mod keys;
 mod normalize;
 mod rank;
 mod search;
 
+pub use chinese::{
+    explicit_syllables, has_traditional, is_syllable, plain_syllable, readings_of, spell,
+    to_simplified, without_tone_numbers, Spelling,
+};
 pub use fuzzy::{MatchKind, Query, Scored, MAX_TYPO_QUERY};
-pub use index::{Index, IndexKey, KeyKind, TermId};
-pub use normalize::{graphemes, has_han, is_han, normalize_key, normalize_words};
+pub use index::{Index, TermId};
+pub use keys::{english_initials, term_keys, Key, KeyKind, MAX_TYPO_KEY};
+pub use normalize::{
+    folded_chars, grapheme_count, graphemes, has_han, is_han, normalize_key, normalize_words,
+    text_tokens, Token,
+};
 pub use rank::{lookup, Candidate, Decision, Lookup, ACCEPT_SCORE, SUGGEST_SCORE, WINNER_MARGIN};
-pub use search::{search, SearchHit};
+pub use search::{describe_hit, search, Hit, SearchHit};

@@ -1,8 +1,15 @@
 //! One normalisation for glossary keys and user queries alike, so that `ＧＡＮ`, `gan` and
-//! `GAN` meet, and `DALL·E 2`, `dall-e 2` and `dalle2` are the same key.
+//! `GAN` meet, `DALL·E 2`, `dall-e 2` and `dalle2` are the same key, `擴散模型` is `扩散模型`
+//! and `kuò sàn` is `kuosan`.
+//!
+//! Also the tokenizer of full-text search, so that the index and the query cut text into
+//! words the same way.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::decompose_canonical;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 use unicode_segmentation::UnicodeSegmentation;
+
+use super::chinese::to_simplified;
 
 /// Characters people vary freely inside names; they never distinguish two terms.
 pub fn is_separator(c: char) -> bool {
@@ -13,7 +20,8 @@ pub fn is_separator(c: char) -> bool {
         )
 }
 
-/// NFKC, then lower case, then without separators: the form every lookup compares.
+/// NFKC, lower case, Latin accents dropped, traditional characters simplified, separators
+/// removed: the form every lookup compares.
 ///
 /// One pass is not always a fixed point (removing a space can put a combining mark next to
 /// a letter it then composes with, as in `C¸`), so it repeats until nothing changes; real
@@ -31,16 +39,55 @@ pub fn normalize_key(text: &str) -> String {
 }
 
 fn normalize_once(text: &str) -> String {
-    text.nfkc()
-        .flat_map(char::to_lowercase)
-        .filter(|&c| !is_separator(c))
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in folded_chars(text) {
+        if !is_separator(c) {
+            out.push(c);
+        }
+    }
+    out
 }
 
-/// The query's words (NFKC, lower case), split at separators and at changes between Han and
-/// other script, so `stable 扩散` and `GPT模型` are two words each.
+/// The text as NFKC, lower-cased, accent-free, simplified characters; separators kept.
+pub fn folded_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    // NFKC is the slow step and most text (ASCII, plain Chinese) is already in that form.
+    let compatible: Box<dyn Iterator<Item = char>> =
+        if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+            Box::new(text.chars())
+        } else {
+            Box::new(text.nfkc())
+        };
+    compatible
+        .flat_map(char::to_lowercase)
+        .map(|c| to_simplified(without_accent(c)))
+}
+
+/// `é` → `e`, `ǜ` → `u`: a Latin letter with marks becomes its ASCII base letter, so that
+/// `Fréchet` meets `frechet` and pinyin with tone marks meets pinyin without. Other
+/// characters are left alone.
+pub fn without_accent(c: char) -> char {
+    if c.is_ascii() || !matches!(c, '\u{c0}'..='\u{24f}' | '\u{1e00}'..='\u{1eff}') {
+        return c;
+    }
+    let mut base = None;
+    let mut only_marks_after_base = true;
+    decompose_canonical(c, |part| {
+        if base.is_none() {
+            base = Some(part);
+        } else if !('\u{300}'..='\u{36f}').contains(&part) {
+            only_marks_after_base = false;
+        }
+    });
+    match base {
+        Some(letter) if letter.is_ascii_alphabetic() && only_marks_after_base => letter,
+        _ => c,
+    }
+}
+
+/// The words of a name or query (folded as `normalize_key` folds), split at separators and
+/// where Han script meets another, so `stable 扩散` and `GPT模型` are two words each.
 pub fn normalize_words(text: &str) -> Vec<String> {
-    let folded: String = text.nfkc().flat_map(char::to_lowercase).collect();
+    let folded: String = folded_chars(text).collect();
     let mut words = Vec::new();
     for chunk in folded.split(is_separator).filter(|chunk| !chunk.is_empty()) {
         let mut word = String::new();
@@ -58,6 +105,46 @@ pub fn normalize_words(text: &str) -> Vec<String> {
     words
 }
 
+/// A word of text as full-text search sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Token {
+    /// A run of letters and digits outside Han script; a query word finds it by prefix.
+    Latin(String),
+    /// A run of Han characters; a query word finds it anywhere inside.
+    Han(String),
+}
+
+/// Full-text tokens: folded text cut into runs of letters and digits (Latin) and runs of
+/// Han characters. Punctuation and spaces separate tokens and are dropped.
+pub fn text_tokens(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut current = String::new();
+    let mut current_is_han = false;
+    for c in folded_chars(text) {
+        let han = is_han(c);
+        let wordish = han || c.is_alphanumeric();
+        if !current.is_empty() && (!wordish || han != current_is_han) {
+            tokens.push(finish_token(std::mem::take(&mut current), current_is_han));
+        }
+        if wordish {
+            current_is_han = han;
+            current.push(c);
+        }
+    }
+    if !current.is_empty() {
+        tokens.push(finish_token(current, current_is_han));
+    }
+    tokens
+}
+
+fn finish_token(text: String, han: bool) -> Token {
+    if han {
+        Token::Han(text)
+    } else {
+        Token::Latin(text)
+    }
+}
+
 /// Han ideographs (CJK unified, extensions and compatibility blocks).
 pub fn is_han(c: char) -> bool {
     matches!(c,
@@ -72,6 +159,14 @@ pub fn has_han(text: &str) -> bool {
 /// User-perceived characters: what "length" and "partial name" mean for Chinese (and emoji).
 pub fn graphemes(text: &str) -> Vec<&str> {
     text.graphemes(true).collect()
+}
+
+/// The number of user-perceived characters, without collecting them.
+pub fn grapheme_count(text: &str) -> usize {
+    if text.is_ascii() {
+        return text.len();
+    }
+    text.graphemes(true).count()
 }
 
 #[cfg(test)]
@@ -104,8 +199,33 @@ mod tests {
     }
 
     #[test]
+    fn traditional_characters_become_simplified() {
+        assert_eq!(normalize_key("生成對抗網絡"), "生成对抗网络");
+        assert_eq!(normalize_key("擴散模型"), "扩散模型");
+        assert_eq!(normalize_key("預訓練模型"), "预训练模型");
+    }
+
+    #[test]
+    fn latin_accents_and_tone_marks_are_dropped() {
+        assert_eq!(normalize_key("Fréchet"), "frechet");
+        assert_eq!(normalize_key("kuò sàn"), "kuosan");
+        assert_eq!(normalize_key("lǜ"), "lu");
+        assert_eq!(without_accent('ß'), 'ß');
+        assert_eq!(without_accent('生'), '生');
+    }
+
+    #[test]
     fn normalisation_is_idempotent_on_odd_text() {
-        for text in ["ﬁ ligature", "Ⅻ", "ß", "İstanbul", "🤖 bot", "ｶﾀｶﾅ", "C¸"] {
+        for text in [
+            "ﬁ ligature",
+            "Ⅻ",
+            "ß",
+            "İstanbul",
+            "🤖 bot",
+            "ｶﾀｶﾅ",
+            "C¸",
+            "乾隆",
+        ] {
             let once = normalize_key(text);
             assert_eq!(normalize_key(&once), once, "{text}");
         }
@@ -120,8 +240,28 @@ mod tests {
     }
 
     #[test]
+    fn tokens_are_latin_runs_and_han_runs() {
+        assert_eq!(
+            text_tokens("GPT-4 是大型模型 (OpenAI)."),
+            vec![
+                Token::Latin("gpt".into()),
+                Token::Latin("4".into()),
+                Token::Han("是大型模型".into()),
+                Token::Latin("openai".into()),
+            ]
+        );
+        assert_eq!(
+            text_tokens("GPT模型"),
+            vec![Token::Latin("gpt".into()), Token::Han("模型".into())]
+        );
+        assert!(text_tokens(" … ").is_empty());
+    }
+
+    #[test]
     fn graphemes_count_what_people_see() {
         assert_eq!(graphemes("扩散").len(), 2);
         assert_eq!(graphemes("👩‍💻a").len(), 2);
+        assert_eq!(grapheme_count("👩‍💻a"), 2);
+        assert_eq!(grapheme_count("abc"), 3);
     }
 }

@@ -1,10 +1,20 @@
-//! One ranking for every rule: each term's best match, sorted, and the decision a lookup
-//! makes from it (exact answers, one clear fuzzy winner, a did-you-mean list, or nothing).
+//! One ranking for every rule: candidates come from the index (exact hashes, prefix ranges,
+//! bigram postings), each rule of `fuzzy.rs` scores them, each term keeps its best, and a
+//! lookup decides from the sorted list: exact answers, one clear fuzzy winner, a
+//! did-you-mean list, or nothing.
+//!
+//! Candidate generation is exact for any glossary size the caps below are not reached at
+//! (the shipped glossary is far below them); past them, work stays bounded and the
+//! candidates kept are the most promising ones.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::fuzzy::{self, MatchKind, Query, Scored};
+use super::chinese::has_traditional;
+use super::fuzzy::{self, allowed_edits, typo_edits, MatchKind, Query, Scored, MAX_TYPO_QUERY};
 use super::index::{Index, TermId};
+use super::keys::{Key, KeyKind, MAX_TYPO_KEY};
+use super::normalize::has_han;
+use crate::store::{Damaged, KeyEntry, LookupClass};
 
 /// A fuzzy winner must score at least this to be shown as the answer; below, it can only be
 /// suggested. 0.75 is a one-edit typo in a five-letter name or a prefix covering 40 %.
@@ -17,13 +27,20 @@ pub const SUGGEST_SCORE: f64 = 0.62;
 pub const MAX_SUGGESTIONS: usize = 5;
 /// How many ranked candidates a lookup keeps (for `--explain` and suggestions).
 const KEEP_CANDIDATES: usize = 10;
+/// Prefix-style scans (shortest keys first, so best scores first) stop after the length
+/// at which this many terms have been found: more could not enter the kept candidates.
+const ENOUGH_TERMS: usize = 4 * KEEP_CANDIDATES;
+/// The most key rows one prefix-style scan reads.
+const MAX_SCANNED_ROWS: usize = 4096;
+/// The most typo candidates per key length compared exactly, most shared bigrams first.
+const MAX_TYPO_ROWS: usize = 512;
 
 /// One term's best match for a query.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
     pub term: TermId,
-    /// Position in `Index::keys` of the name that matched.
-    pub key: usize,
+    /// The key that matched (a copy from the term's record).
+    pub key: Key,
     pub scored: Scored,
 }
 
@@ -59,123 +76,430 @@ impl Lookup {
 }
 
 /// Looks `text` up: exact first; fuzzy only when nothing is exact and `allow_fuzzy` is set.
-pub fn lookup(index: &Index, text: &str, allow_fuzzy: bool) -> Lookup {
+pub fn lookup(index: &Index, text: &str, allow_fuzzy: bool) -> Result<Lookup, Damaged> {
     let query = Query::new(text);
-    let exact = exact_candidates(index, &query);
+    let exact = exact_candidates(index, &query)?;
+    let nothing = |candidates| Lookup {
+        query: text.to_string(),
+        decision: Decision::Nothing,
+        candidates,
+    };
     if !exact.is_empty() {
         let terms = exact.iter().map(|candidate| candidate.term).collect();
-        return Lookup {
-            query: text.to_string(),
+        return Ok(Lookup {
             decision: Decision::Exact(terms),
-            candidates: exact,
-        };
+            ..nothing(exact)
+        });
     }
     if !allow_fuzzy || query.normalized.is_empty() {
-        return Lookup {
-            query: text.to_string(),
-            decision: Decision::Nothing,
-            candidates: Vec::new(),
-        };
+        return Ok(nothing(Vec::new()));
     }
-    let candidates = fuzzy_candidates(index, &query);
-    let decision = decide(index, &candidates);
-    Lookup {
-        query: text.to_string(),
-        decision,
-        candidates,
-    }
+    let candidates = fuzzy_candidates(index, &query)?;
+    Ok(Lookup {
+        decision: decide(&candidates),
+        ..nothing(candidates)
+    })
 }
 
-fn exact_candidates(index: &Index, query: &Query) -> Vec<Candidate> {
+fn exact_candidates(index: &Index, query: &Query) -> Result<Vec<Candidate>, Damaged> {
     let mut best: Vec<Candidate> = Vec::new();
-    for &key in index.exact_keys(&query.normalized) {
-        let term = index.keys[key].term;
+    if query.normalized.is_empty() {
+        return Ok(best);
+    }
+    for (term, slot) in index.store().lookup(LookupClass::Name, &query.normalized)? {
+        let term = term as TermId;
+        let record = index.record(term)?;
+        let key = record.keys.get(slot as usize).ok_or(Damaged)?;
+        if !key.kind.is_name() || key.normalized != query.normalized {
+            continue; // a hash collision
+        }
         if best.iter().any(|candidate| candidate.term == term) {
             continue;
         }
+        let traditional = query.has_traditional && !has_traditional(&key.text);
         let scored = Scored {
             score: 1.0,
-            kind: MatchKind::Exact,
-            why: "the query is this name".to_string(),
+            kind: if traditional {
+                MatchKind::Traditional
+            } else {
+                MatchKind::Exact
+            },
+            why: if traditional {
+                "the query is this name, in traditional characters".to_string()
+            } else {
+                "the query is this name".to_string()
+            },
         };
-        best.push(Candidate { term, key, scored });
+        best.push(Candidate {
+            term,
+            key: key.clone(),
+            scored,
+        });
     }
-    best.sort_by_key(|candidate| (index.keys[candidate.key].kind, candidate.term));
-    best
+    best.sort_by_key(|candidate| (candidate.key.kind, candidate.term));
+    Ok(best)
 }
 
-/// Every rule over every key, each term's best score kept, best first.
-pub fn fuzzy_candidates(index: &Index, query: &Query) -> Vec<Candidate> {
-    let mut best: HashMap<TermId, Candidate> = HashMap::new();
-    let mut offer = |candidate: Candidate| {
-        let entry = best
-            .entry(candidate.term)
-            .or_insert_with(|| candidate.clone());
-        if better(index, &candidate, entry) {
-            *entry = candidate;
+/// A matching rule of `fuzzy.rs`.
+type Rule = fn(&Query, &Key) -> Option<Scored>;
+
+/// Each term's best candidate so far.
+struct Offers<'a> {
+    index: &'a Index,
+    query: &'a Query,
+    best: FxHashMap<TermId, Candidate>,
+}
+
+impl Offers<'_> {
+    fn offer(&mut self, candidate: Candidate) {
+        match self.best.get_mut(&candidate.term) {
+            Some(holder) if order(&candidate, holder).is_lt() => *holder = candidate,
+            Some(_) => {}
+            None => {
+                self.best.insert(candidate.term, candidate);
+            }
         }
+    }
+
+    /// Scores key `slot` of `term` with `rule` (on the verified record, never on the
+    /// unverified tables that proposed it).
+    fn score(&mut self, term: u32, slot: u16, rule: Rule) -> Result<bool, Damaged> {
+        let term = term as TermId;
+        let record = self.index.record(term)?;
+        let key = record.keys.get(slot as usize).ok_or(Damaged)?;
+        let Some(scored) = rule(self.query, key) else {
+            return Ok(false);
+        };
+        self.offer(Candidate {
+            term,
+            key: key.clone(),
+            scored,
+        });
+        Ok(true)
+    }
+
+    fn score_entry(&mut self, entry: &KeyEntry, rule: Rule) -> Result<bool, Damaged> {
+        self.score(entry.term, entry.slot, rule)
+    }
+}
+
+/// Every rule's candidates, each term's best score kept, best first.
+pub fn fuzzy_candidates(index: &Index, query: &Query) -> Result<Vec<Candidate>, Damaged> {
+    let mut offers = Offers {
+        index,
+        query,
+        best: FxHashMap::default(),
     };
-    for (key_at, key) in index.keys.iter().enumerate() {
-        let rules = [
-            fuzzy::typo,
-            fuzzy::prefix,
-            fuzzy::word_prefix,
-            fuzzy::partial,
-        ];
-        for scored in rules.iter().filter_map(|rule| rule(query, key)) {
-            offer(Candidate {
-                term: key.term,
-                key: key_at,
-                scored,
-            });
-        }
-    }
-    for initials in &index.initials {
-        if let Some(scored) = fuzzy::acronym(query, &initials.letters) {
-            offer(Candidate {
-                term: initials.term,
-                key: initials.key,
-                scored,
-            });
-        }
-    }
-    let mut ranked: Vec<Candidate> = best
+    typo_candidates(&mut offers)?;
+    prefix_candidates(&mut offers)?;
+    word_prefix_candidates(&mut offers)?;
+    partial_candidates(&mut offers)?;
+    hashed_candidates(&mut offers)?;
+    mixed_candidates(&mut offers)?;
+    let mut ranked: Vec<Candidate> = offers
+        .best
         .into_values()
         .filter(|candidate| candidate.scored.score >= SUGGEST_SCORE)
         .collect();
-    ranked.sort_by(|a, b| order(index, a, b));
+    ranked.sort_by(order);
     ranked.truncate(KEEP_CANDIDATES);
-    ranked
+    Ok(ranked)
 }
 
-/// Ranking order: score, then the kind of name matched (id, abbr, English, Chinese, alias),
-/// then the shorter name, then glossary order. Fully deterministic.
-fn order(index: &Index, a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+/// The forms of the query to compare with keys: the normalised query with names, and its
+/// pinyin form with pinyin keys (the same text for most Latin queries).
+fn forms(query: &Query) -> Vec<(&str, bool)> {
+    let mut forms = vec![(query.normalized.as_str(), false)];
+    if let Some(pinyin) = query.pinyin.as_deref() {
+        forms.push((pinyin, true));
+    }
+    forms
+}
+
+fn form_length(query: &Query, form: &str, is_pinyin: bool) -> usize {
+    if is_pinyin {
+        form.len()
+    } else {
+        query.length
+    }
+}
+
+/// A row is compared with the pinyin form only if it is a pinyin key, and with the
+/// normalised form only if it is a name.
+fn row_fits(entry: &KeyEntry, is_pinyin: bool) -> bool {
+    if is_pinyin {
+        entry.kind == KeyKind::Pinyin
+    } else {
+        entry.kind.is_name()
+    }
+}
+
+/// Typos: keys of nearby lengths sharing enough padded bigrams with the query (each edit
+/// destroys at most three of the query's bigrams), then the exact distance.
+fn typo_candidates(offers: &mut Offers) -> Result<(), Damaged> {
+    let query = offers.query;
+    let store = offers.index.store();
+    for (form, is_pinyin) in forms(query) {
+        let length = form_length(query, form, is_pinyin);
+        let budget = allowed_edits(length, query.is_chinese);
+        if length > MAX_TYPO_QUERY || budget == 0 {
+            continue;
+        }
+        let bigrams = crate::store::padded_bigrams(form);
+        for key_length in length.saturating_sub(budget).max(1)..=length + budget {
+            let key_budget = allowed_edits(length.min(key_length), query.is_chinese);
+            if key_budget == 0
+                || length.abs_diff(key_length) > key_budget
+                || key_length > MAX_TYPO_KEY
+            {
+                continue;
+            }
+            let needed = bigrams.len() as isize - 3 * key_budget as isize;
+            let rows: Vec<usize> = if needed <= 0 {
+                store.bucket(key_length)?.take(MAX_SCANNED_ROWS).collect()
+            } else {
+                let mut shared: FxHashMap<u32, usize> = FxHashMap::default();
+                for bigram in &bigrams {
+                    for row in store.gram_rows(bigram, key_length)? {
+                        *shared.entry(row).or_default() += 1;
+                    }
+                }
+                let mut rows: Vec<(usize, u32)> = shared
+                    .into_iter()
+                    .filter(|&(_, count)| count as isize >= needed)
+                    .map(|(row, count)| (count, row))
+                    .collect();
+                rows.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+                rows.into_iter()
+                    .take(MAX_TYPO_ROWS)
+                    .map(|(_, row)| row as usize)
+                    .collect()
+            };
+            for row in rows {
+                let entry = store.key_entry(row)?;
+                if !row_fits(&entry, is_pinyin) {
+                    continue;
+                }
+                let text = store.key_text(&entry)?;
+                if typo_edits(form, length, query.is_chinese, text, entry.length).is_some() {
+                    offers.score_entry(&entry, fuzzy::typo)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Calls `visit` on the rows whose key starts with `prefix`, shortest keys first, from
+/// `min_length` on; stops once `ENOUGH_TERMS` terms matched (after finishing that length)
+/// or `MAX_SCANNED_ROWS` rows were read.
+fn scan_prefix(
+    offers: &mut Offers,
+    prefix: &str,
+    min_length: usize,
+    mut visit: impl FnMut(&mut Offers, &KeyEntry) -> Result<bool, Damaged>,
+) -> Result<(), Damaged> {
+    let store = offers.index.store();
+    let mut matched: FxHashSet<u32> = FxHashSet::default();
+    let mut scanned = 0;
+    for length in min_length..=store.max_key_length() {
+        for row in store.rows_with_prefix(length, prefix)? {
+            if scanned == MAX_SCANNED_ROWS {
+                return Ok(());
+            }
+            scanned += 1;
+            let entry = store.key_entry(row)?;
+            if visit(offers, &entry)? {
+                matched.insert(entry.term);
+            }
+        }
+        if matched.len() >= ENOUGH_TERMS {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn prefix_candidates(offers: &mut Offers) -> Result<(), Damaged> {
+    let query = offers.query;
+    for (form, is_pinyin) in forms(query) {
+        let length = form_length(query, form, is_pinyin);
+        if length < 2 {
+            continue;
+        }
+        scan_prefix(offers, form, length + 1, |offers, entry| {
+            if !row_fits(entry, is_pinyin) {
+                return Ok(false);
+            }
+            offers.score_entry(entry, fuzzy::prefix)
+        })?;
+    }
+    Ok(())
+}
+
+fn word_prefix_candidates(offers: &mut Offers) -> Result<(), Damaged> {
+    let query = offers.query;
+    let Some(first) = query.words.first().filter(|_| query.words.len() >= 2) else {
+        return Ok(());
+    };
+    let store = offers.index.store();
+    scan_prefix(offers, first, query.length, |offers, entry| {
+        if !entry.kind.is_name() {
+            return Ok(false);
+        }
+        let words: Vec<&str> = store.key_words(entry)?.collect();
+        if fuzzy::word_prefix_coverage(query, &words, entry.length).is_none() {
+            return Ok(false);
+        }
+        offers.score_entry(entry, fuzzy::word_prefix)
+    })
+}
+
+/// Chinese queries inside longer Chinese names: keys holding every character pair of the
+/// query, then the real test.
+fn partial_candidates(offers: &mut Offers) -> Result<(), Damaged> {
+    let query = offers.query;
+    if !query.is_chinese || query.length < 2 {
+        return Ok(());
+    }
+    let store = offers.index.store();
+    let chars: Vec<char> = query.normalized.chars().collect();
+    let mut pairs: Vec<String> = chars.windows(2).map(|pair| pair.iter().collect()).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    for key_length in query.length + 1..=store.max_key_length().min(MAX_TYPO_KEY) {
+        let mut rows: Option<Vec<u32>> = None;
+        for pair in &pairs {
+            let found = store.gram_rows(pair, key_length)?;
+            rows = Some(match rows {
+                None => found,
+                Some(so_far) => intersect(&so_far, &found),
+            });
+            if rows.as_ref().is_some_and(Vec::is_empty) {
+                break;
+            }
+        }
+        for row in rows.unwrap_or_default().into_iter().take(MAX_SCANNED_ROWS) {
+            let entry = store.key_entry(row as usize)?;
+            if entry.kind.is_name() && store.key_text(&entry)?.contains(query.normalized.as_str()) {
+                offers.score_entry(&entry, fuzzy::partial)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Rules answered by one hash lookup each: acronyms, full pinyin, pinyin initials.
+fn hashed_candidates(offers: &mut Offers) -> Result<(), Damaged> {
+    let query = offers.query;
+    let store = offers.index.store();
+    let mut lookups: Vec<(LookupClass, String, Rule)> = Vec::new();
+    if query.is_acronym_like {
+        lookups.push((
+            LookupClass::Initials,
+            query.normalized.clone(),
+            fuzzy::acronym,
+        ));
+        lookups.push((
+            LookupClass::SortedInitials,
+            crate::store::sorted_letters(&query.normalized),
+            fuzzy::acronym,
+        ));
+        lookups.push((
+            LookupClass::PinyinInitials,
+            query.normalized.clone(),
+            fuzzy::pinyin_initials,
+        ));
+    }
+    if let Some(pinyin) = &query.pinyin {
+        lookups.push((LookupClass::Pinyin, pinyin.clone(), fuzzy::pinyin));
+    }
+    for (class, text, rule) in lookups {
+        for (term, slot) in store.lookup(class, &text)? {
+            offers.score(term, slot, rule)?;
+        }
+    }
+    Ok(())
+}
+
+/// Mixed-script queries: terms named by the Latin words (exactly or as a prefix), then the
+/// rule on all of the term's keys.
+fn mixed_candidates(offers: &mut Offers) -> Result<(), Damaged> {
+    let query = offers.query;
+    let latin: Vec<&String> = query.words.iter().filter(|word| !has_han(word)).collect();
+    if latin.is_empty() || latin.len() == query.words.len() {
+        return Ok(());
+    }
+    let store = offers.index.store();
+    let mut terms: Vec<u32> = Vec::new();
+    for word in &latin {
+        terms.extend(
+            store
+                .lookup(LookupClass::Name, word)?
+                .into_iter()
+                .map(|(term, _)| term),
+        );
+    }
+    scan_prefix(offers, latin[0], latin[0].len(), |_, entry| {
+        if entry.kind.is_name() {
+            terms.push(entry.term);
+        }
+        Ok(false)
+    })?;
+    terms.sort_unstable();
+    terms.dedup();
+    for term in terms {
+        let term = term as TermId;
+        let record = offers.index.record(term)?;
+        if let Some((slot, scored)) = fuzzy::mixed(query, &record.keys) {
+            offers.offer(Candidate {
+                term,
+                key: record.keys[slot].clone(),
+                scored,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Ranking order: score, then the kind of name matched (id, abbr, English, Chinese, alias,
+/// then derived keys), then the shorter name, then glossary order. Fully deterministic.
+fn order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
     b.scored
         .score
         .total_cmp(&a.scored.score)
-        .then_with(|| index.keys[a.key].kind.cmp(&index.keys[b.key].kind))
-        .then_with(|| index.keys[a.key].length.cmp(&index.keys[b.key].length))
+        .then_with(|| a.key.kind.cmp(&b.key.kind))
+        .then_with(|| a.key.length.cmp(&b.key.length))
         .then_with(|| a.term.cmp(&b.term))
-}
-
-fn better(index: &Index, challenger: &Candidate, holder: &Candidate) -> bool {
-    order(index, challenger, holder) == std::cmp::Ordering::Less
 }
 
 /// A winner must be good enough and clearly ahead. A runner-up whose matched name merely
 /// extends the winner's (`Stable Diffusion XL` after `Stable Diffusion`) is no rival: the
 /// query fits the shorter, more general name better.
-fn decide(index: &Index, ranked: &[Candidate]) -> Decision {
+fn decide(ranked: &[Candidate]) -> Decision {
     let Some(top) = ranked.first() else {
         return Decision::Nothing;
     };
-    let top_name = &index.keys[top.key].normalized;
-    let rival = ranked[1..].iter().find(|other| {
-        !index.keys[other.key]
-            .normalized
-            .starts_with(top_name.as_str())
-    });
+    let top_name = &top.key.normalized;
+    let rival = ranked[1..]
+        .iter()
+        .find(|other| !other.key.normalized.starts_with(top_name.as_str()));
     let clear = rival.is_none_or(|rival| top.scored.score - rival.scored.score >= WINNER_MARGIN);
     if top.scored.score >= ACCEPT_SCORE && clear {
         let also = ranked[1..]
@@ -213,7 +537,7 @@ mod tests {
     }
 
     fn index() -> Index {
-        Index::build(vec![
+        Index::build(&[
             term(
                 "clip",
                 "Contrastive Language-Image Pre-training",
@@ -221,7 +545,15 @@ mod tests {
                 &["CLIP"],
             ),
             term("diffusion-model", "Diffusion Model", "扩散模型", &[]),
-            term("stable-diffusion", "Stable Diffusion", "稳定扩散", &["SD"]),
+            Term {
+                aliases: vec!["稳定扩散".into()],
+                ..term(
+                    "stable-diffusion",
+                    "Stable Diffusion",
+                    "Stable Diffusion",
+                    &["SD"],
+                )
+            },
             term("sdxl", "Stable Diffusion XL", "SDXL", &["SDXL"]),
             term(
                 "gan",
@@ -235,25 +567,32 @@ mod tests {
                 "分数蒸馏采样",
                 &["SDS", "SD"],
             ),
+            term("diffusion-sampler", "Diffusion Sampler", "扩散采样器", &[]),
         ])
     }
 
-    fn id_of(index: &Index, lookup: &Lookup) -> Vec<String> {
+    fn found(index: &Index, query: &str) -> (Vec<String>, Option<MatchKind>) {
+        let lookup = lookup(index, query, true).unwrap();
         let ids = match &lookup.decision {
             Decision::Exact(terms) | Decision::Ambiguous(terms) => terms.clone(),
             Decision::Fuzzy { winner, .. } => vec![*winner],
             Decision::Nothing => vec![],
         };
-        ids.iter().map(|&t| index.term(t).id.clone()).collect()
+        let kind = lookup.candidates.first().map(|c| c.scored.kind);
+        let ids = ids
+            .iter()
+            .map(|&t| index.record(t).unwrap().term.id.clone())
+            .collect();
+        (ids, kind)
     }
 
     #[test]
     fn exact_beats_everything_and_shared_keys_return_all() {
         let index = index();
-        let found = lookup(&index, "sd", true);
-        assert!(matches!(found.decision, Decision::Exact(_)));
+        let result = lookup(&index, "sd", true).unwrap();
+        assert!(matches!(result.decision, Decision::Exact(_)));
         assert_eq!(
-            id_of(&index, &found),
+            found(&index, "sd").0,
             vec!["stable-diffusion", "score-distillation"]
         );
     }
@@ -261,29 +600,57 @@ mod tests {
     #[test]
     fn typo_wins_clearly() {
         let index = index();
-        let found = lookup(&index, "clpi", true);
-        assert!(matches!(found.decision, Decision::Fuzzy { .. }));
-        assert_eq!(id_of(&index, &found), vec!["clip"]);
+        let result = lookup(&index, "clpi", true).unwrap();
+        assert!(matches!(result.decision, Decision::Fuzzy { .. }));
+        assert_eq!(found(&index, "clpi").0, vec!["clip"]);
+        assert_eq!(
+            found(&index, "difusion model"),
+            (vec!["diffusion-model".to_string()], Some(MatchKind::Typo))
+        );
     }
 
     #[test]
     fn a_longer_name_that_extends_the_winner_is_no_rival() {
         let index = index();
-        let found = lookup(&index, "stable diff", true);
+        let result = lookup(&index, "stable diff", true).unwrap();
         assert!(
-            matches!(found.decision, Decision::Fuzzy { .. }),
+            matches!(result.decision, Decision::Fuzzy { .. }),
             "{:?}",
-            found.decision
+            result.decision
         );
-        assert_eq!(id_of(&index, &found), vec!["stable-diffusion"]);
+        assert_eq!(found(&index, "stable diff").0, vec!["stable-diffusion"]);
     }
 
     #[test]
-    fn chinese_prefix_finds_the_term() {
+    fn chinese_prefix_and_partial_names() {
         let index = index();
         assert_eq!(
-            id_of(&index, &lookup(&index, "扩散", true)),
-            vec!["diffusion-model"]
+            found(&index, "对抗网络"),
+            (vec!["gan".to_string()], Some(MatchKind::Partial))
+        );
+        let (ids, kind) = found(&index, "扩散");
+        assert_eq!(kind, Some(MatchKind::Prefix));
+        assert_eq!(ids[0], "diffusion-model");
+    }
+
+    #[test]
+    fn traditional_pinyin_initials_and_mixed() {
+        let index = index();
+        assert_eq!(
+            found(&index, "生成對抗網絡"),
+            (vec!["gan".to_string()], Some(MatchKind::Traditional))
+        );
+        assert_eq!(
+            found(&index, "shengcheng duikang wangluo"),
+            (vec!["gan".to_string()], Some(MatchKind::Pinyin))
+        );
+        assert_eq!(
+            found(&index, "scdkwl"),
+            (vec!["gan".to_string()], Some(MatchKind::Initials))
+        );
+        assert_eq!(
+            found(&index, "stable 扩散"),
+            (vec!["stable-diffusion".to_string()], Some(MatchKind::Mixed))
         );
     }
 
@@ -292,7 +659,7 @@ mod tests {
         let index = index();
         for query in ["banana bread", "kubernetes", "zz", "", "   "] {
             assert_eq!(
-                lookup(&index, query, true).decision,
+                lookup(&index, query, true).unwrap().decision,
                 Decision::Nothing,
                 "{query}"
             );
@@ -302,6 +669,9 @@ mod tests {
     #[test]
     fn exact_only_turns_fuzzy_off() {
         let index = index();
-        assert_eq!(lookup(&index, "clpi", false).decision, Decision::Nothing);
+        assert_eq!(
+            lookup(&index, "clpi", false).unwrap().decision,
+            Decision::Nothing
+        );
     }
 }

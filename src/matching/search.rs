@@ -1,45 +1,153 @@
 //! Full-text search over names and definitions in both languages, ranked, with the snippet
-//! that matched. Latin words match at word starts (`gan` does not find "organ"); Chinese
-//! words match anywhere, as Chinese has no spaces.
+//! that matched. Latin words match at word starts (`gan` does not find "organ", `nois`
+//! finds "noise"); Chinese words match anywhere, as Chinese has no spaces.
+//!
+//! Hits come from the word table of the index (postings of words, Han characters and
+//! character pairs), so a search reads the postings of its words, not every definition.
+
+use rustc_hash::FxHashMap;
 
 use super::index::{Index, TermId};
-use super::normalize::{graphemes, has_han, normalize_words};
+use super::normalize::{folded_chars, graphemes, text_tokens, Token};
+use crate::glossary::Term;
+use crate::store::{search_fields, Damaged, FieldWeight};
 
-/// How much a hit in each field is worth: a name says more than a passing mention.
-const NAME_WEIGHT: f64 = 3.0;
-const ALIAS_WEIGHT: f64 = 2.0;
-const DEFINITION_WEIGHT: f64 = 1.0;
 /// Characters of context kept before and after the hit in a snippet.
 const SNIPPET_BEFORE: usize = 24;
 const SNIPPET_AFTER: usize = 56;
 
+/// A ranked hit, before its snippet is made.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    pub term: TermId,
+    pub score: f64,
+}
+
+/// A hit ready to show: where the first word was found and the text around it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {
     pub term: TermId,
     pub score: f64,
-    /// Which field the snippet comes from: `en`, `zh`, `abbr`, `aliases`, `definition.en`, ...
+    /// Which field the snippet comes from: `en`, `zh`, `aliases`, `definition.en`, ...
     pub field: &'static str,
     pub snippet: String,
 }
 
-/// Terms containing every word of `text`, best first (ties in glossary order).
-pub fn search(index: &Index, text: &str) -> Vec<SearchHit> {
-    let words = normalize_words(text);
+/// Terms containing every word of `text`, best first (ties in glossary order), with the
+/// words as searched (for snippets).
+pub fn search(index: &Index, text: &str) -> Result<(Vec<Token>, Vec<Hit>), Damaged> {
+    let words = text_tokens(text);
     if words.is_empty() {
-        return Vec::new();
+        return Ok((words, Vec::new()));
     }
-    let mut hits: Vec<SearchHit> = index
-        .terms
-        .iter()
-        .enumerate()
-        .filter_map(|(term_id, _)| score_term(index, term_id, &words))
+    let mut scores: Option<FxHashMap<u32, f64>> = None;
+    for word in &words {
+        let found = best_weights(index, word)?;
+        scores = Some(match scores {
+            None => found
+                .into_iter()
+                .map(|(term, weight)| (term, weight.value()))
+                .collect(),
+            Some(so_far) => so_far
+                .into_iter()
+                .filter_map(|(term, score)| {
+                    found
+                        .get(&term)
+                        .map(|weight| (term, score + weight.value()))
+                })
+                .collect(),
+        });
+        if scores.as_ref().is_some_and(FxHashMap::is_empty) {
+            break;
+        }
+    }
+    let mut hits: Vec<Hit> = scores
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(term, score)| Hit {
+            term: term as TermId,
+            score,
+        })
         .collect();
     hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.term.cmp(&b.term)));
-    hits
+    Ok((words, hits))
 }
 
-fn score_term(index: &Index, term_id: TermId, words: &[String]) -> Option<SearchHit> {
-    let term = index.term(term_id);
+/// Every term containing `word`, with the best field it appears in.
+fn best_weights(index: &Index, word: &Token) -> Result<FxHashMap<u32, FieldWeight>, Damaged> {
+    let store = index.store();
+    let mut best: FxHashMap<u32, FieldWeight> = FxHashMap::default();
+    let merge = |postings: Vec<(u32, FieldWeight)>, best: &mut FxHashMap<u32, FieldWeight>| {
+        for (term, weight) in postings {
+            let entry = best.entry(term).or_insert(weight);
+            *entry = (*entry).max(weight);
+        }
+    };
+    match word {
+        Token::Latin(word) => {
+            for at in store.words_with_prefix(word)? {
+                merge(store.word_postings(at)?, &mut best);
+            }
+        }
+        Token::Han(run) => {
+            let chars: Vec<char> = run.chars().collect();
+            if chars.len() == 1 {
+                if let Some(at) = store.word(run)? {
+                    merge(store.word_postings(at)?, &mut best);
+                }
+                return Ok(best);
+            }
+            // Terms holding every character pair; for two characters that is the word.
+            let mut candidates: Option<FxHashMap<u32, FieldWeight>> = None;
+            for pair in chars.windows(2) {
+                let pair: String = pair.iter().collect();
+                let mut found = FxHashMap::default();
+                if let Some(at) = store.word(&pair)? {
+                    merge(store.word_postings(at)?, &mut found);
+                }
+                candidates = Some(match candidates {
+                    None => found,
+                    Some(so_far) => so_far
+                        .into_iter()
+                        .filter_map(|(term, weight)| {
+                            found.get(&term).map(|other| (term, weight.min(*other)))
+                        })
+                        .collect(),
+                });
+            }
+            let candidates = candidates.unwrap_or_default();
+            if chars.len() == 2 {
+                return Ok(candidates);
+            }
+            for term in candidates.into_keys() {
+                let record = index.record(term as TermId)?;
+                if let Some(weight) = field_containing(&record.term, run) {
+                    best.insert(term, weight);
+                }
+            }
+        }
+    }
+    Ok(best)
+}
+
+/// The best field of `term` whose text contains the Han run `run`.
+fn field_containing(term: &Term, run: &str) -> Option<FieldWeight> {
+    search_fields(term)
+        .into_iter()
+        .filter(|(text, _)| {
+            Folded::new(text)
+                .find(&Token::Han(run.to_string()))
+                .is_some()
+        })
+        .map(|(_, weight)| weight)
+        .max()
+}
+
+/// The hit with its snippet: the first query word in context. A definition says more than
+/// a name already printed beside it, so definitions are preferred.
+pub fn describe_hit(index: &Index, hit: Hit, words: &[Token]) -> Result<SearchHit, Damaged> {
+    let record = index.record(hit.term)?;
+    let term = &record.term;
     let aliases = term
         .abbr
         .iter()
@@ -47,50 +155,33 @@ fn score_term(index: &Index, term_id: TermId, words: &[String]) -> Option<Search
         .map(String::as_str)
         .collect::<Vec<_>>()
         .join(" · ");
-    let fields: [(&'static str, &str, f64); 5] = [
-        ("en", &term.en, NAME_WEIGHT),
-        ("zh", &term.zh, NAME_WEIGHT),
-        ("aliases", &aliases, ALIAS_WEIGHT),
-        ("definition.en", &term.definition.en, DEFINITION_WEIGHT),
-        ("definition.zh", &term.definition.zh, DEFINITION_WEIGHT),
+    let fields: [(&'static str, &str); 5] = [
+        ("definition.en", &term.definition.en),
+        ("definition.zh", &term.definition.zh),
+        ("en", &term.en),
+        ("zh", &term.zh),
+        ("aliases", &aliases),
     ];
-    let folded: Vec<Folded> = fields
-        .iter()
-        .map(|(_, text, _)| Folded::new(text))
-        .collect();
-    let mut score = 0.0;
-    for word in words {
-        let best_weight = fields
-            .iter()
-            .zip(&folded)
-            .filter(|(_, folded)| folded.find_word(word).is_some())
-            .map(|((_, _, weight), _)| *weight)
-            .fold(0.0, f64::max);
-        if best_weight == 0.0 {
-            return None;
-        }
-        score += best_weight;
-    }
-    // The snippet shows the first word in context: a definition says more than a name
-    // already printed beside it, so definitions are preferred.
-    let snippet_order = [3, 4, 0, 1, 2];
-    let snippet = snippet_order.iter().find_map(|&at| {
-        let (name, text, _) = fields[at];
-        folded[at]
-            .find_word(&words[0])
-            .map(|hit| (name, make_snippet(text, folded[at].original_offset(hit))))
+    let found = words.first().and_then(|first| {
+        fields.iter().find_map(|&(name, text)| {
+            let folded = Folded::new(text);
+            folded
+                .find(first)
+                .map(|at| (name, make_snippet(text, folded.original_offset(at))))
+        })
     });
-    let (field, snippet) = snippet?;
-    Some(SearchHit {
-        term: term_id,
-        score,
+    let (field, snippet) =
+        found.unwrap_or_else(|| ("definition.en", make_snippet(&term.definition.en, 0)));
+    Ok(SearchHit {
+        term: hit.term,
+        score: hit.score,
         field,
         snippet,
     })
 }
 
-/// Lower-cased text with a map back to the original's byte offsets, so a snippet can show
-/// the original letters.
+/// Text folded as tokens are (lower case, no accents, simplified characters) with a map
+/// back to the original's byte offsets, so a snippet can show the original letters.
 struct Folded {
     text: String,
     /// `origin[i]` = byte offset in the original of the character that produced folded byte `i`.
@@ -102,8 +193,8 @@ impl Folded {
         let mut text = String::with_capacity(original.len());
         let mut origin = Vec::with_capacity(original.len());
         for (at, c) in original.char_indices() {
-            for lower in c.to_lowercase() {
-                text.push(lower);
+            for folded in fold_char(c) {
+                text.push(folded);
                 origin.resize(text.len(), at);
             }
         }
@@ -114,22 +205,39 @@ impl Folded {
         self.origin.get(folded_offset).copied().unwrap_or(0)
     }
 
-    /// Byte offset of the first occurrence of `word` that starts a word (any occurrence for
-    /// Chinese).
-    fn find_word(&self, word: &str) -> Option<usize> {
-        let chinese = has_han(word);
-        self.text.match_indices(word).map(|(at, _)| at).find(|&at| {
-            chinese
-                || self.text[..at]
-                    .chars()
-                    .next_back()
-                    .is_none_or(|before| !before.is_alphanumeric())
-        })
+    /// Byte offset of the first occurrence of `word` that starts a word (any occurrence
+    /// for Chinese).
+    fn find(&self, word: &Token) -> Option<usize> {
+        let (needle, anywhere) = match word {
+            Token::Latin(word) => (word.as_str(), false),
+            Token::Han(run) => (run.as_str(), true),
+        };
+        self.text
+            .match_indices(needle)
+            .map(|(at, _)| at)
+            .find(|&at| {
+                anywhere
+                    || self.text[..at]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|before| !before.is_alphanumeric())
+            })
     }
+}
+
+/// One character folded the way `text_tokens` folds text.
+fn fold_char(c: char) -> Vec<char> {
+    let mut buffer = [0u8; 4];
+    folded_chars(c.encode_utf8(&mut buffer)).collect()
 }
 
 /// A window of the text around `at`, cut at grapheme boundaries, with ellipses where cut.
 fn make_snippet(text: &str, at: usize) -> String {
+    let at = at.min(text.len());
+    let at = (0..=at)
+        .rev()
+        .find(|&at| text.is_char_boundary(at))
+        .unwrap_or(0);
     let before = graphemes(&text[..at]);
     let after = graphemes(&text[at..]);
     let start = before.len().saturating_sub(SNIPPET_BEFORE);
@@ -148,7 +256,7 @@ fn make_snippet(text: &str, at: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::glossary::{Definition, Term};
+    use crate::glossary::Definition;
 
     fn index() -> Index {
         let term = |id: &str, en: &str, zh: &str, def_en: &str, def_zh: &str| Term {
@@ -161,7 +269,7 @@ mod tests {
             },
             ..Term::default()
         };
-        Index::build(vec![
+        Index::build(&[
             term(
                 "diffusion-model",
                 "Diffusion Model",
@@ -186,46 +294,66 @@ mod tests {
         ])
     }
 
-    fn ids(hits: &[SearchHit], index: &Index) -> Vec<String> {
-        hits.iter()
-            .map(|hit| index.term(hit.term).id.clone())
+    fn ids(index: &Index, text: &str) -> Vec<String> {
+        search(index, text)
+            .unwrap()
+            .1
+            .iter()
+            .map(|hit| index.record(hit.term).unwrap().term.id.clone())
             .collect()
     }
 
     #[test]
     fn names_rank_above_definitions() {
         let index = index();
-        let hits = search(&index, "noise");
         assert_eq!(
-            ids(&hits, &index),
+            ids(&index, "noise"),
             vec!["gaussian-noise", "diffusion-model"]
         );
-        assert_eq!(hits[1].field, "definition.en");
-        assert!(hits[1].snippet.contains("Gaussian noise"));
+        let (words, hits) = search(&index, "noise").unwrap();
+        let described = describe_hit(&index, hits[1], &words).unwrap();
+        assert_eq!(described.field, "definition.en");
+        assert!(
+            described.snippet.contains("Gaussian noise"),
+            "{}",
+            described.snippet
+        );
     }
 
     #[test]
     fn every_word_must_match() {
-        let index = index();
-        assert_eq!(
-            ids(&search(&index, "gaussian step"), &index),
-            vec!["diffusion-model"]
-        );
+        assert_eq!(ids(&index(), "gaussian step"), vec!["diffusion-model"]);
     }
 
     #[test]
     fn latin_matches_at_word_start_only() {
         let index = index();
-        assert!(search(&index, "gan").is_empty());
-        assert_eq!(ids(&search(&index, "org"), &index), vec!["organ"]);
+        assert!(ids(&index, "gan").is_empty());
+        assert_eq!(ids(&index, "org"), vec!["organ"]);
+        assert_eq!(
+            ids(&index, "NOIS"),
+            vec!["gaussian-noise", "diffusion-model"]
+        );
     }
 
     #[test]
     fn chinese_matches_inside_text() {
         let index = index();
         assert_eq!(
-            ids(&search(&index, "噪声"), &index),
+            ids(&index, "噪声"),
             vec!["gaussian-noise", "diffusion-model"]
+        );
+        assert_eq!(
+            ids(&index, "高斯噪声"),
+            vec!["gaussian-noise", "diffusion-model"]
+        );
+        assert_eq!(ids(&index, "噪"), vec!["gaussian-noise", "diffusion-model"]);
+        assert_eq!(ids(&index, "除高斯"), vec!["diffusion-model"]);
+        assert!(ids(&index, "斯高").is_empty());
+        assert_eq!(
+            ids(&index, "高斯噪聲"),
+            vec!["gaussian-noise", "diffusion-model"],
+            "traditional"
         );
     }
 

@@ -6,10 +6,10 @@ use std::io::{self, Write};
 use colored::{ColoredString, Colorize};
 
 use super::sanitize::sanitize;
-use super::{Language, Style};
-use crate::glossary::Problem;
-use crate::graph::{Reached, Relation};
-use crate::matching::{Candidate, Index, SearchHit, TermId};
+use super::{Language, RelatedTerm, Style};
+use crate::glossary::{Problem, Term};
+use crate::graph::Relation;
+use crate::matching::{Candidate, SearchHit};
 
 fn paint(text: &str, style: &Style, how: fn(&str) -> ColoredString) -> String {
     if style.color {
@@ -33,28 +33,17 @@ fn accent(text: &str) -> ColoredString {
 }
 
 /// Terms as cards separated by blank lines.
-pub fn write_terms(
-    out: &mut dyn Write,
-    index: &Index,
-    terms: &[TermId],
-    style: &Style,
-) -> io::Result<()> {
-    for (position, &term) in terms.iter().enumerate() {
+pub fn write_terms(out: &mut dyn Write, terms: &[&Term], style: &Style) -> io::Result<()> {
+    for (position, term) in terms.iter().enumerate() {
         if position > 0 {
             writeln!(out)?;
         }
-        write_term(out, index, term, style)?;
+        write_term(out, term, style)?;
     }
     Ok(())
 }
 
-fn write_term(
-    out: &mut dyn Write,
-    index: &Index,
-    term_id: TermId,
-    style: &Style,
-) -> io::Result<()> {
-    let term = index.term(term_id);
+fn write_term(out: &mut dyn Write, term: &Term, style: &Style) -> io::Result<()> {
     let mut heading = String::new();
     if !term.abbr.is_empty() {
         heading.push_str(&paint(&sanitize(&term.abbr.join(", ")), style, accent));
@@ -133,23 +122,23 @@ fn write_term(
 }
 
 /// `--explain`: the top candidates and how each score was made.
+/// `candidates` pairs each candidate with its term's id.
 pub fn write_explain(
     out: &mut dyn Write,
-    index: &Index,
     query: &str,
-    candidates: &[Candidate],
+    candidates: &[(&str, &Candidate)],
 ) -> io::Result<()> {
     writeln!(out, "candidates for '{}':", sanitize(query))?;
     if candidates.is_empty() {
         writeln!(out, "  (none scored high enough to list)")?;
     }
-    for (rank, candidate) in candidates.iter().enumerate() {
-        let key = &index.keys[candidate.key];
+    for (rank, (id, candidate)) in candidates.iter().enumerate() {
+        let key = &candidate.key;
         writeln!(
             out,
             "  {:>2}. {:<24} {:.3}  {:<11} key '{}': {}",
             rank + 1,
-            sanitize(&index.term(candidate.term).id),
+            sanitize(id),
             candidate.scored.score,
             candidate.scored.kind.name(),
             sanitize(&key.text),
@@ -162,12 +151,10 @@ pub fn write_explain(
 /// Search results: one line of names, one line of snippet.
 pub fn write_search(
     out: &mut dyn Write,
-    index: &Index,
-    hits: &[SearchHit],
+    hits: &[(&Term, &SearchHit)],
     style: &Style,
 ) -> io::Result<()> {
-    for hit in hits {
-        let term = index.term(hit.term);
+    for (term, hit) in hits {
         writeln!(
             out,
             "{}  {} · {}",
@@ -183,12 +170,10 @@ pub fn write_search(
 /// `related`: the term, then one group per relation.
 pub fn write_related(
     out: &mut dyn Write,
-    index: &Index,
-    start: TermId,
-    reached: &[Reached],
+    term: &Term,
+    reached: &[RelatedTerm],
     style: &Style,
 ) -> io::Result<()> {
-    let term = index.term(start);
     writeln!(
         out,
         "{} · {} ({})",
@@ -201,20 +186,20 @@ pub fn write_related(
     }
     let width = reached
         .iter()
-        .map(|r| index.term(r.term).id.chars().count())
+        .map(|r| sanitize(&r.term.id).chars().count())
         .max()
         .unwrap_or(0);
     for relation in Relation::ALL {
-        let group: Vec<&Reached> = reached.iter().filter(|r| r.relation == relation).collect();
+        let group: Vec<&RelatedTerm> = reached.iter().filter(|r| r.relation == relation).collect();
         if group.is_empty() {
             continue;
         }
         writeln!(out)?;
         writeln!(out, "{}", paint(relation.label(), style, label))?;
         for item in group {
-            let other = index.term(item.term);
+            let other = item.term;
             let via = if item.depth > 1 {
-                format!("  (via {})", sanitize(&index.term(item.via).id))
+                format!("  (via {})", sanitize(item.via))
             } else {
                 String::new()
             };
@@ -234,9 +219,8 @@ pub fn write_related(
 /// `related --format dot`: a Graphviz digraph of the walk.
 pub fn write_related_dot(
     out: &mut dyn Write,
-    index: &Index,
-    start: TermId,
-    reached: &[Reached],
+    start: &Term,
+    reached: &[RelatedTerm],
 ) -> io::Result<()> {
     let quote = |text: &str| {
         format!(
@@ -248,10 +232,9 @@ pub fn write_related_dot(
     writeln!(out, "  rankdir=LR;")?;
     writeln!(out, "  node [shape=box];")?;
     let nodes = std::iter::once(start).chain(reached.iter().map(|r| r.term));
-    for term_id in nodes {
-        let term = index.term(term_id);
+    for (position, term) in nodes.enumerate() {
         let label = format!("{}\n{}", term.en, term.zh);
-        let bold = if term_id == start { ", style=bold" } else { "" };
+        let bold = if position == 0 { ", style=bold" } else { "" };
         writeln!(
             out,
             "  {} [label={}{bold}];",
@@ -260,10 +243,7 @@ pub fn write_related_dot(
         )?;
     }
     for item in reached {
-        let (from, to) = (
-            quote(&index.term(item.via).id),
-            quote(&index.term(item.term).id),
-        );
+        let (from, to) = (quote(item.via), quote(&item.term.id));
         let edge = match item.relation {
             Relation::Broader => format!("  {from} -> {to} [label=\"broader\", style=bold];"),
             Relation::Narrower => format!("  {to} -> {from} [label=\"broader\", style=bold];"),
@@ -276,24 +256,18 @@ pub fn write_related_dot(
 }
 
 /// `list` for people: id, English and Chinese names in aligned columns.
-pub fn write_list(
-    out: &mut dyn Write,
-    index: &Index,
-    terms: &[TermId],
-    style: &Style,
-) -> io::Result<()> {
+pub fn write_list(out: &mut dyn Write, terms: &[&Term], style: &Style) -> io::Result<()> {
     let id_width = terms
         .iter()
-        .map(|&t| index.term(t).id.chars().count())
+        .map(|term| sanitize(&term.id).chars().count())
         .max()
         .unwrap_or(0);
     let en_width = terms
         .iter()
-        .map(|&t| sanitize(&index.term(t).en).chars().count())
+        .map(|term| sanitize(&term.en).chars().count())
         .max()
         .unwrap_or(0);
-    for &term_id in terms {
-        let term = index.term(term_id);
+    for term in terms {
         let id = format!("{:<id_width$}", sanitize(&term.id));
         let en = format!("{:<en_width$}", sanitize(&term.en));
         writeln!(
@@ -309,9 +283,8 @@ pub fn write_list(
 
 /// `list --plain`: `id<TAB>en<TAB>zh`, one term a line, never coloured: the stable format
 /// for fzf and scripts.
-pub fn write_plain_list(out: &mut dyn Write, index: &Index, terms: &[TermId]) -> io::Result<()> {
-    for &term_id in terms {
-        let term = index.term(term_id);
+pub fn write_plain_list(out: &mut dyn Write, terms: &[&Term]) -> io::Result<()> {
+    for term in terms {
         writeln!(
             out,
             "{}\t{}\t{}",

@@ -1,12 +1,49 @@
 //! The `--json` wire format: one document per run, shapes documented in README.md. These
-//! types are the contract; change them only together with the README and its version note.
+//! types are the contract; change them only together with the README.
 
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::glossary::{Problem, Severity, Term};
-use crate::graph::Reached;
-use crate::matching::{Candidate, Index, Lookup, MatchKind, SearchHit, TermId};
+use super::RelatedTerm;
+use crate::glossary::{Definition, Problem, Severity, Term};
+use crate::matching::{Candidate, MatchKind, SearchHit};
+
+/// A term as every JSON document shows it. `pinyin` appears only when the glossary sets it.
+#[derive(Debug, Serialize)]
+pub struct TermJson<'a> {
+    id: &'a str,
+    en: &'a str,
+    zh: &'a str,
+    abbr: &'a [String],
+    aliases: &'a [String],
+    tags: &'a [String],
+    broader: &'a [String],
+    related: &'a [String],
+    refs: &'a [String],
+    year: Option<i64>,
+    by: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pinyin: Option<&'a str>,
+    definition: &'a Definition,
+}
+
+pub fn term_json(term: &Term) -> TermJson<'_> {
+    TermJson {
+        id: &term.id,
+        en: &term.en,
+        zh: &term.zh,
+        abbr: &term.abbr,
+        aliases: &term.aliases,
+        tags: &term.tags,
+        broader: &term.broader,
+        related: &term.related,
+        refs: &term.refs,
+        year: term.year,
+        by: term.by.as_deref(),
+        pinyin: term.pinyin.as_deref(),
+        definition: &term.definition,
+    }
+}
 
 #[derive(Debug, Serialize)]
 struct MatchInfo<'a> {
@@ -18,7 +55,7 @@ struct MatchInfo<'a> {
 #[derive(Debug, Serialize)]
 struct FoundTerm<'a> {
     #[serde(flatten)]
-    term: &'a Term,
+    term: TermJson<'a>,
     #[serde(rename = "match")]
     matched: MatchInfo<'a>,
 }
@@ -33,100 +70,86 @@ struct Suggestion<'a> {
     key: &'a str,
 }
 
-/// What one lookup answered: the terms shown and the did-you-mean list.
-pub struct LookupResult<'a> {
-    pub lookup: &'a Lookup,
-    pub shown: Vec<TermId>,
-    pub suggestions: Vec<TermId>,
+/// What one lookup answered: the terms shown and the did-you-mean list, each with the
+/// candidate that put it there.
+pub struct LookupView<'a> {
+    pub query: &'a str,
+    pub shown: Vec<(&'a Term, &'a Candidate)>,
+    pub suggestions: Vec<(&'a Term, &'a Candidate)>,
 }
 
 fn rounded(score: f64) -> f64 {
     (score * 1000.0).round() / 1000.0
 }
 
-fn match_info<'a>(index: &'a Index, candidate: &Candidate) -> MatchInfo<'a> {
+fn match_info(candidate: &Candidate) -> MatchInfo<'_> {
     MatchInfo {
         kind: candidate.scored.kind,
         score: rounded(candidate.scored.score),
-        key: &index.keys[candidate.key].text,
+        key: &candidate.key.text,
     }
 }
 
-fn lookup_value(index: &Index, result: &LookupResult) -> Value {
-    let terms: Vec<FoundTerm> = result
+fn lookup_value(view: &LookupView) -> Value {
+    let terms: Vec<FoundTerm> = view
         .shown
         .iter()
-        .filter_map(|&term| {
-            let candidate = result.lookup.candidate(term)?;
-            Some(FoundTerm {
-                term: index.term(term),
-                matched: match_info(index, candidate),
-            })
+        .map(|(term, candidate)| FoundTerm {
+            term: term_json(term),
+            matched: match_info(candidate),
         })
         .collect();
-    let suggestions: Vec<Suggestion> = result
+    let suggestions: Vec<Suggestion> = view
         .suggestions
         .iter()
-        .filter_map(|&term| {
-            let candidate = result.lookup.candidate(term)?;
-            let found = index.term(term);
-            let info = match_info(index, candidate);
-            Some(Suggestion {
-                id: &found.id,
-                en: &found.en,
-                zh: &found.zh,
-                score: info.score,
-                kind: info.kind,
-                key: info.key,
-            })
+        .map(|(term, candidate)| Suggestion {
+            id: &term.id,
+            en: &term.en,
+            zh: &term.zh,
+            score: rounded(candidate.scored.score),
+            kind: candidate.scored.kind,
+            key: &candidate.key.text,
         })
         .collect();
-    json!({ "query": result.lookup.query, "terms": terms, "suggestions": suggestions })
+    json!({ "query": view.query, "terms": terms, "suggestions": suggestions })
 }
 
 /// One query: `{"query", "terms", "suggestions"}`. Several (`show --each`): `{"queries": [...]}`.
-pub fn lookup_json(index: &Index, results: &[LookupResult], each: bool) -> Value {
+pub fn lookup_json(views: &[LookupView], each: bool) -> Value {
     if each {
-        json!({ "queries": results.iter().map(|result| lookup_value(index, result)).collect::<Vec<_>>() })
+        json!({ "queries": views.iter().map(lookup_value).collect::<Vec<_>>() })
     } else {
-        results
-            .first()
-            .map_or(Value::Null, |result| lookup_value(index, result))
+        views.first().map_or(Value::Null, lookup_value)
     }
 }
 
-pub fn search_json(index: &Index, query: &str, hits: &[SearchHit]) -> Value {
+pub fn search_json(query: &str, hits: &[(&Term, &SearchHit)]) -> Value {
     let results: Vec<Value> = hits
         .iter()
-        .map(|hit| {
-            let term = index.term(hit.term);
+        .map(|(term, hit)| {
             json!({ "id": term.id, "en": term.en, "zh": term.zh, "score": rounded(hit.score), "field": hit.field, "snippet": hit.snippet })
         })
         .collect();
     json!({ "query": query, "results": results })
 }
 
-pub fn related_json(index: &Index, start: TermId, depth: usize, reached: &[Reached]) -> Value {
+pub fn related_json(start: &Term, depth: usize, reached: &[RelatedTerm]) -> Value {
     let related: Vec<Value> = reached
         .iter()
         .map(|item| {
-            let term = index.term(item.term);
             json!({
-                "id": term.id, "en": term.en, "zh": term.zh,
-                "relation": item.relation, "via": index.term(item.via).id, "depth": item.depth,
+                "id": item.term.id, "en": item.term.en, "zh": item.term.zh,
+                "relation": item.relation, "via": item.via, "depth": item.depth,
             })
         })
         .collect();
-    json!({ "term": index.term(start), "depth": depth, "related": related })
+    json!({ "term": term_json(start), "depth": depth, "related": related })
 }
 
-pub fn list_json(index: &Index, terms: &[TermId]) -> Value {
+pub fn list_json(terms: &[&Term]) -> Value {
     let terms: Vec<Value> = terms
         .iter()
-        .map(|&term_id| {
-            let term = index.term(term_id);
-            json!({ "id": term.id, "en": term.en, "zh": term.zh, "tags": term.tags })
-        })
+        .map(|term| json!({ "id": term.id, "en": term.en, "zh": term.zh, "tags": term.tags }))
         .collect();
     json!({ "terms": terms })
 }

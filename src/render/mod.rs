@@ -11,9 +11,23 @@ pub use human::{
     write_search, write_tags, write_terms,
 };
 pub use json::{
-    check_json, list_json, lookup_json, related_json, search_json, tags_json, LookupResult,
+    check_json, list_json, lookup_json, related_json, search_json, tags_json, term_json,
+    LookupView, TermJson,
 };
 pub use sanitize::{is_unsafe_char, sanitize};
+
+use crate::glossary::Term;
+use crate::graph::Relation;
+
+/// A term reached by a relation walk, resolved for printing.
+#[derive(Debug, Clone, Copy)]
+pub struct RelatedTerm<'a> {
+    pub term: &'a Term,
+    pub relation: Relation,
+    /// The id of the term it was reached from.
+    pub via: &'a str,
+    pub depth: usize,
+}
 
 /// A definition language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,13 +18,27 @@ const ENVIRONMENT: &[&str] = &[
     "XDG_CACHE_HOME",
 ];
 
-/// The binary with a clean environment: no user glossaries, no colour variables, no locale.
+/// The binary with a clean environment: no user glossaries, no colour variables, no locale,
+/// and a cache directory of this test process's own (never the user's).
 pub fn aigc() -> Command {
     let mut command = Command::cargo_bin("aigc-term").expect("binary builds");
     for name in ENVIRONMENT {
         command.env_remove(name);
     }
+    command.env("XDG_CACHE_HOME", test_cache_home());
     command
+}
+
+/// A cache directory for this test process, removed by nobody: the OS temp dir is cleaned
+/// by the OS, and each process gets a fresh one.
+pub fn test_cache_home() -> PathBuf {
+    static HOME: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("aigc-term-test-cache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    })
+    .clone()
 }
 
 pub fn fixture(name: &str) -> String {

@@ -1,0 +1,227 @@
+//! Every way a term can be found, computed once per term when an index is built: its names
+//! (id, English, Chinese, acronyms, aliases), the initials of its English name, and the
+//! pinyin of its Chinese names. Matching rules compare queries with these keys only.
+
+use serde::{Deserialize, Serialize};
+
+use super::chinese::spell;
+use super::normalize::{grapheme_count, has_han, normalize_key, normalize_words};
+use crate::glossary::Term;
+
+/// Which field of the term a key comes from. The order is the ranking's tie-break: names
+/// before derived keys, so that a pinyin spelling never beats a name at equal score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyKind {
+    Id,
+    Abbr,
+    English,
+    Chinese,
+    Alias,
+    /// Initials of the English name (`Contrastive Language-Image Pre-training` → `clipt`).
+    Initials,
+    /// Full pinyin of a Chinese name (`kuò sàn mó xíng`).
+    Pinyin,
+    /// First letters of that pinyin (`ksmx`).
+    PinyinInitials,
+}
+
+impl KeyKind {
+    /// Names are what exact lookup compares; the other kinds only feed fuzzy rules.
+    pub fn is_name(self) -> bool {
+        matches!(
+            self,
+            KeyKind::Id | KeyKind::Abbr | KeyKind::English | KeyKind::Chinese | KeyKind::Alias
+        )
+    }
+
+    pub fn is_pinyin(self) -> bool {
+        matches!(self, KeyKind::Pinyin | KeyKind::PinyinInitials)
+    }
+}
+
+/// One way of naming a term, prepared for every matching rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Key {
+    pub kind: KeyKind,
+    /// As shown in notes and `--json` `match.key`: the name as written, the English name
+    /// for initials, the pinyin with tone marks for pinyin keys.
+    pub text: String,
+    pub normalized: String,
+    /// Normalised words, for word-prefix matching (`stable diff`).
+    pub words: Vec<String>,
+    /// Length in user-perceived characters of `normalized`.
+    pub length: usize,
+    pub is_chinese: bool,
+}
+
+impl Key {
+    fn new(kind: KeyKind, text: String, normalized: String) -> Key {
+        Key {
+            kind,
+            words: normalize_words(&text),
+            length: grapheme_count(&normalized),
+            is_chinese: has_han(&normalized),
+            normalized,
+            text,
+        }
+    }
+}
+
+/// Keys longer than this (in characters) are never compared by edit distance: the cost of
+/// the distance table grows with the square of the length, and nobody misspells a
+/// hundred-letter name.
+pub const MAX_TYPO_KEY: usize = 96;
+
+/// Words that acronyms usually skip (`Mixture of Experts` is MoE or ME).
+const SMALL_WORDS: &[&str] = &[
+    "of", "the", "and", "for", "to", "in", "on", "a", "an", "with", "by",
+];
+
+/// The keys of a term, names first in field order; a normalised form is kept once per
+/// term and kind family (id `gan` and abbr `GAN` are one key).
+pub fn term_keys(term: &Term) -> Vec<Key> {
+    let mut keys: Vec<Key> = Vec::new();
+    let push = |keys: &mut Vec<Key>, kind: KeyKind, text: &str, normalized: String| {
+        let duplicate = keys.iter().any(|key| {
+            key.normalized == normalized
+                && key.kind.is_name() == kind.is_name()
+                && key.kind.is_pinyin() == kind.is_pinyin()
+        });
+        if !normalized.is_empty() && !duplicate {
+            keys.push(Key::new(kind, text.to_string(), normalized));
+        }
+    };
+    let names = [
+        (KeyKind::Id, &term.id),
+        (KeyKind::English, &term.en),
+        (KeyKind::Chinese, &term.zh),
+    ]
+    .into_iter()
+    .chain(term.abbr.iter().map(|name| (KeyKind::Abbr, name)))
+    .chain(term.aliases.iter().map(|name| (KeyKind::Alias, name)));
+    let names: Vec<(KeyKind, &String)> = names.collect();
+    for &(kind, name) in &names {
+        push(&mut keys, kind, name, normalize_key(name));
+    }
+    for skip_small_words in [false, true] {
+        let letters = english_initials(&term.en, skip_small_words);
+        if letters.len() >= 2 {
+            push(&mut keys, KeyKind::Initials, &term.en, letters);
+        }
+    }
+    for &(kind, name) in &names {
+        let explicit = (kind == KeyKind::Chinese)
+            .then_some(term.pinyin.as_deref())
+            .flatten();
+        let Some(spelling) = spell(name, explicit) else {
+            continue;
+        };
+        let text = spelling.text();
+        push(&mut keys, KeyKind::Pinyin, &text, normalize_key(&text));
+        if let Some(initials) = spelling.initials() {
+            push(&mut keys, KeyKind::PinyinInitials, &text, initials);
+        }
+    }
+    keys
+}
+
+/// First letters of the words of an English name, optionally skipping small words.
+pub fn english_initials(name: &str, skip_small_words: bool) -> String {
+    normalize_words(name)
+        .iter()
+        .filter(|word| !(skip_small_words && SMALL_WORDS.contains(&word.as_str())))
+        .filter_map(|word| word.chars().next())
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn term(id: &str, en: &str, zh: &str, abbr: &[&str], aliases: &[&str]) -> Term {
+        Term {
+            id: id.into(),
+            en: en.into(),
+            zh: zh.into(),
+            abbr: abbr.iter().map(|s| s.to_string()).collect(),
+            aliases: aliases.iter().map(|s| s.to_string()).collect(),
+            ..Term::default()
+        }
+    }
+
+    fn normalized(keys: &[Key], kind: KeyKind) -> Vec<&str> {
+        keys.iter()
+            .filter(|key| key.kind == kind)
+            .map(|key| key.normalized.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn names_are_normalised_and_kept_once() {
+        let keys = term_keys(&term(
+            "gan",
+            "Generative Adversarial Network",
+            "生成对抗网络",
+            &["GAN"],
+            &["GANs"],
+        ));
+        let names: Vec<&str> = keys
+            .iter()
+            .filter(|key| key.kind.is_name())
+            .map(|key| key.normalized.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                "gan",
+                "generativeadversarialnetwork",
+                "生成对抗网络",
+                "gans"
+            ]
+        );
+        assert_eq!(normalized(&keys, KeyKind::Initials), vec!["gan"]);
+        assert_eq!(
+            normalized(&keys, KeyKind::Pinyin),
+            vec!["shengchengduikangwangluo"]
+        );
+        assert_eq!(normalized(&keys, KeyKind::PinyinInitials), vec!["scdkwl"]);
+    }
+
+    #[test]
+    fn pinyin_of_every_chinese_name() {
+        let keys = term_keys(&term(
+            "diffusion-model",
+            "Diffusion Model",
+            "扩散模型",
+            &[],
+            &["扩散", "Diffusion"],
+        ));
+        assert_eq!(
+            normalized(&keys, KeyKind::Pinyin),
+            vec!["kuosanmoxing", "kuosan"]
+        );
+        let pinyin = keys.iter().find(|key| key.kind == KeyKind::Pinyin).unwrap();
+        assert_eq!(pinyin.text, "kuò sàn mó xíng");
+        assert_eq!(pinyin.length, 12);
+    }
+
+    #[test]
+    fn the_pinyin_field_overrides_the_dictionary() {
+        let mut long = term("long", "Long Text", "长文", &[], &[]);
+        long.pinyin = Some("chang wen".into());
+        let keys = term_keys(&long);
+        assert_eq!(normalized(&keys, KeyKind::Pinyin), vec!["changwen"]);
+    }
+
+    #[test]
+    fn initials_with_and_without_small_words() {
+        assert_eq!(english_initials("Mixture of Experts", false), "moe");
+        assert_eq!(english_initials("Mixture of Experts", true), "me");
+        assert_eq!(
+            english_initials("Contrastive Language-Image Pre-training", true),
+            "clipt"
+        );
+    }
+}

@@ -1,0 +1,207 @@
+//! Compiled indexes of user glossaries, kept between runs in the cache directory, so that
+//! only the first run after a change parses TOML.
+//!
+//! A cache file is named after the list of sources it merges and records each source's
+//! size, modification time and content hash, and the build of aigc-term that wrote it.
+//! It is fresh when size and time match; when they differ but the content hash does not
+//! (a `touch`, a fresh checkout) it is re-stamped instead of rebuilt. Files are written
+//! to a temporary name and renamed, so a reader never sees half a file. Every failure
+//! here (no directory, read-only, a damaged or foreign file) means "no cache", never an
+//! error.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::format::{Meta, SourceStamp};
+use super::read::{read_meta, Backing, Store};
+
+/// The cache file for a list of sources: `<dir>/<hash of their names>.idx`.
+pub fn path_for(dir: &Path, source_names: &[String]) -> PathBuf {
+    let joined = source_names.join("\0");
+    dir.join(format!(
+        "{:016x}.idx",
+        xxhash_rust::xxh3::xxh3_64(joined.as_bytes())
+    ))
+}
+
+/// A source file as it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observed {
+    pub path: String,
+    pub size: u64,
+    pub modified: i128,
+}
+
+/// How a cache file compares with the sources.
+pub enum Freshness {
+    /// Usable as it is.
+    Fresh(Store),
+    /// Same content, other timestamps: usable, and worth re-stamping with these stamps.
+    SameContent(Store, Vec<SourceStamp>),
+    /// Missing, damaged, written by another build, or built from other content.
+    Stale,
+}
+
+/// Opens the cache file and checks it against `tool` and the sources as observed now;
+/// `content_hash` hashes a source when its timestamp changed.
+pub fn check(
+    path: &Path,
+    tool: &str,
+    observed: &[Observed],
+    content_hash: impl Fn(&str) -> Option<u128>,
+) -> Freshness {
+    let Some(map) = map_file(path) else {
+        return Freshness::Stale;
+    };
+    let Ok(meta) = read_meta(&map) else {
+        return Freshness::Stale;
+    };
+    if meta.tool != tool || meta.sources.len() != observed.len() {
+        return Freshness::Stale;
+    }
+    let mut restamped = Vec::with_capacity(observed.len());
+    let mut changed = false;
+    for (stamp, now) in meta.sources.iter().zip(observed) {
+        if stamp.path != now.path {
+            return Freshness::Stale;
+        }
+        if stamp.size == now.size && stamp.modified == now.modified {
+            restamped.push(stamp.clone());
+            continue;
+        }
+        if content_hash(&now.path) != Some(stamp.content_hash) {
+            return Freshness::Stale;
+        }
+        changed = true;
+        restamped.push(SourceStamp {
+            path: now.path.clone(),
+            size: now.size,
+            modified: now.modified,
+            content_hash: stamp.content_hash,
+        });
+    }
+    let Ok(store) = Store::open(Backing::Mapped(map)) else {
+        return Freshness::Stale;
+    };
+    if changed {
+        Freshness::SameContent(store, restamped)
+    } else {
+        Freshness::Fresh(store)
+    }
+}
+
+fn map_file(path: &Path) -> Option<memmap2::Mmap> {
+    let file = File::open(path).ok()?;
+    // SAFETY: cache files are only ever replaced by rename, never written in place, so the
+    // mapped inode does not change under us. A file truncated by someone else could still
+    // fault; every read is bounds-checked against the length mapped here.
+    unsafe { memmap2::Mmap::map(&file) }.ok()
+}
+
+/// Writes `bytes` to `path` atomically (temporary file in the same directory, then
+/// rename). Failures are ignored: the cache is an optimisation.
+pub fn store(path: &Path, bytes: &[u8]) {
+    let Some(dir) = path.parent() else {
+        return;
+    };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let Ok(mut temporary) = tempfile::NamedTempFile::new_in(dir) else {
+        return;
+    };
+    if temporary.write_all(bytes).is_err() || temporary.flush().is_err() {
+        return;
+    }
+    let _ = temporary.persist(path);
+}
+
+/// The meta to store for a new compile.
+pub fn meta(tool: &str, sources: Vec<SourceStamp>) -> Meta {
+    Meta {
+        tool: tool.to_string(),
+        sources,
+        ..Meta::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::compile;
+
+    fn observed(path: &str, size: u64, modified: i128) -> Observed {
+        Observed {
+            path: path.into(),
+            size,
+            modified,
+        }
+    }
+
+    fn stamp(path: &str, size: u64, modified: i128, content_hash: u128) -> SourceStamp {
+        SourceStamp {
+            path: path.into(),
+            size,
+            modified,
+            content_hash,
+        }
+    }
+
+    fn cached(dir: &Path, stamps: Vec<SourceStamp>) -> PathBuf {
+        let path = path_for(dir, &["team.toml".to_string()]);
+        store(&path, &compile(&[], meta("tool 1", stamps)));
+        path
+    }
+
+    #[test]
+    fn fresh_stale_and_same_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = cached(dir.path(), vec![stamp("team.toml", 10, 5, 77)]);
+        let now = [observed("team.toml", 10, 5)];
+        assert!(matches!(
+            check(&path, "tool 1", &now, |_| None),
+            Freshness::Fresh(_)
+        ));
+        assert!(matches!(
+            check(&path, "tool 2", &now, |_| None),
+            Freshness::Stale
+        ));
+        let touched = [observed("team.toml", 10, 6)];
+        assert!(matches!(
+            check(&path, "tool 1", &touched, |_| Some(77)),
+            Freshness::SameContent(..)
+        ));
+        assert!(matches!(
+            check(&path, "tool 1", &touched, |_| Some(78)),
+            Freshness::Stale
+        ));
+    }
+
+    #[test]
+    fn missing_or_damaged_files_are_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = [observed("team.toml", 10, 5)];
+        assert!(matches!(
+            check(&dir.path().join("none.idx"), "tool 1", &now, |_| None),
+            Freshness::Stale
+        ));
+        let path = cached(dir.path(), vec![stamp("team.toml", 10, 5, 77)]);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() / 3]).unwrap();
+        assert!(matches!(
+            check(&path, "tool 1", &now, |_| None),
+            Freshness::Stale
+        ));
+        std::fs::write(&path, b"not an index").unwrap();
+        assert!(matches!(
+            check(&path, "tool 1", &now, |_| None),
+            Freshness::Stale
+        ));
+    }
+
+    #[test]
+    fn an_unwritable_directory_is_no_error() {
+        store(Path::new("/proc/aigc-term-cannot-write/x.idx"), b"bytes");
+    }
+}

@@ -1,0 +1,449 @@
+//! Reading a compiled index in place: from the binary's own bytes, a buffer, or a memory
+//! map of a cache file. Only the parts a query touches are read, which is what keeps a
+//! lookup in a 100,000-term glossary as cheap as one in the shipped glossary.
+//!
+//! Every read is bounds-checked and returns `Damaged` instead of panicking; records are
+//! checksummed, so damage shows as an error (and a cache rebuild), never as wrong text.
+
+use std::ops::Range;
+
+pub use super::format::Damaged;
+use super::format::{
+    checksum, header_checksum, text_hash, FieldWeight, LookupClass, Meta, Record, Section,
+    FIXED_HEADER, FORMAT_VERSION, GRAM_ENTRY, KEY_ENTRY, LOOKUP_ENTRY, MAGIC, WORD_ENTRY,
+    WORD_SEPARATOR,
+};
+use crate::matching::KeyKind;
+
+/// Where the bytes live.
+pub enum Backing {
+    /// Compiled into the binary.
+    Static(&'static [u8]),
+    /// Built in memory (tests, `--no-cache`, a cache that could not be written).
+    Owned(Vec<u8>),
+    /// A cache file, mapped read-only.
+    Mapped(memmap2::Mmap),
+}
+
+impl Backing {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Backing::Static(bytes) => bytes,
+            Backing::Owned(bytes) => bytes,
+            Backing::Mapped(map) => map,
+        }
+    }
+}
+
+/// One row of the `keys` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyEntry {
+    pub term: u32,
+    pub slot: u16,
+    pub kind: KeyKind,
+    pub length: usize,
+    text: (usize, usize),
+    words: (usize, usize),
+}
+
+/// An opened index: the header checked, the sections located.
+pub struct Store {
+    backing: Backing,
+    sections: Vec<Range<usize>>,
+    pub meta: Meta,
+}
+
+/// The header's meta without opening the rest: enough to tell whether a cache is fresh.
+pub fn read_meta(bytes: &[u8]) -> Result<Meta, Damaged> {
+    Ok(parse_header(bytes)?.1)
+}
+
+fn parse_header(bytes: &[u8]) -> Result<(Vec<Range<usize>>, Meta), Damaged> {
+    if bytes.get(..8) != Some(&MAGIC[..]) || u32_at(bytes, 8)? != FORMAT_VERSION {
+        return Err(Damaged);
+    }
+    let count = u32_at(bytes, 12)? as usize;
+    let meta_len = u32_at(bytes, 16)? as usize;
+    if count != Section::ALL.len() {
+        return Err(Damaged);
+    }
+    let covered_end = FIXED_HEADER + count * 16 + meta_len;
+    let covered = bytes.get(FIXED_HEADER..covered_end).ok_or(Damaged)?;
+    if header_checksum(&bytes[..24], covered) != u64_at(bytes, 24)? {
+        return Err(Damaged);
+    }
+    let mut sections = Vec::with_capacity(count);
+    for at in 0..count {
+        let offset = u64_at(bytes, FIXED_HEADER + at * 16)? as usize;
+        let len = u64_at(bytes, FIXED_HEADER + at * 16 + 8)? as usize;
+        let end = offset.checked_add(len).ok_or(Damaged)?;
+        if end > bytes.len() {
+            return Err(Damaged);
+        }
+        sections.push(offset..end);
+    }
+    let meta: Meta = postcard::from_bytes(&covered[count * 16..]).map_err(|_| Damaged)?;
+    Ok((sections, meta))
+}
+
+impl Store {
+    pub fn open(backing: Backing) -> Result<Store, Damaged> {
+        let (sections, meta) = parse_header(backing.bytes())?;
+        let store = Store {
+            backing,
+            sections,
+            meta,
+        };
+        let sizes_agree = store.section(Section::Offsets).len() == store.term_count() * 8
+            && store.section(Section::Keys).len() % KEY_ENTRY == 0
+            && store.section(Section::Lookup).len() % LOOKUP_ENTRY == 0
+            && store.section(Section::Grams).len() % GRAM_ENTRY == 0
+            && store.section(Section::Words).len() % WORD_ENTRY == 0
+            && store.section(Section::Lengths).len()
+                == (store.meta.max_key_length as usize + 2) * 4;
+        if !sizes_agree {
+            return Err(Damaged);
+        }
+        Ok(store)
+    }
+
+    /// The bytes of every section, in file order (to write them again under a new meta).
+    pub fn sections(&self) -> Vec<&[u8]> {
+        Section::ALL
+            .iter()
+            .map(|&section| self.section(section))
+            .collect()
+    }
+
+    fn section(&self, section: Section) -> &[u8] {
+        // Ranges were checked against the length when the header was parsed.
+        &self.backing.bytes()[self.sections[section as usize].clone()]
+    }
+
+    pub fn term_count(&self) -> usize {
+        self.meta.term_count as usize
+    }
+
+    /// The record of term `term`, its checksum verified.
+    pub fn record(&self, term: u32) -> Result<Record, Damaged> {
+        let start = u64_at(self.section(Section::Offsets), term as usize * 8)? as usize;
+        let records = self.section(Section::Records);
+        let stored = u64_at(records, start)?;
+        let len = u32_at(records, start + 8)? as usize;
+        let payload = records.get(start + 12..start + 12 + len).ok_or(Damaged)?;
+        if checksum(payload) != stored {
+            return Err(Damaged);
+        }
+        postcard::from_bytes(payload).map_err(|_| Damaged)
+    }
+
+    /// (term, slot) of the exact-lookup entries for `text` in `class`. A hash match only:
+    /// callers confirm against the record.
+    pub fn lookup(&self, class: LookupClass, text: &str) -> Result<Vec<(u32, u16)>, Damaged> {
+        let table = self.section(Section::Lookup);
+        let count = table.len() / LOOKUP_ENTRY;
+        let hash = text_hash(text.as_bytes());
+        let first = partition_point(count, |at| Ok(u64_at(table, at * LOOKUP_ENTRY)? < hash))?;
+        let mut found = Vec::new();
+        for at in first..count {
+            let base = at * LOOKUP_ENTRY;
+            if u64_at(table, base)? != hash {
+                break;
+            }
+            if LookupClass::from_byte(byte_at(table, base + 14)?) == Some(class) {
+                found.push((u32_at(table, base + 8)?, u16_at(table, base + 12)?));
+            }
+        }
+        Ok(found)
+    }
+
+    pub fn max_key_length(&self) -> usize {
+        self.meta.max_key_length as usize
+    }
+
+    /// The rows of the `keys` table whose key has `length` characters.
+    pub fn bucket(&self, length: usize) -> Result<Range<usize>, Damaged> {
+        if length > self.max_key_length() {
+            return Ok(0..0);
+        }
+        let lengths = self.section(Section::Lengths);
+        let start = u32_at(lengths, length * 4)? as usize;
+        let end = u32_at(lengths, length * 4 + 4)? as usize;
+        if start > end || end > self.section(Section::Keys).len() / KEY_ENTRY {
+            return Err(Damaged);
+        }
+        Ok(start..end)
+    }
+
+    pub fn key_entry(&self, row: usize) -> Result<KeyEntry, Damaged> {
+        let keys = self.section(Section::Keys);
+        let base = row * KEY_ENTRY;
+        Ok(KeyEntry {
+            term: u32_at(keys, base)?,
+            text: (
+                u32_at(keys, base + 4)? as usize,
+                u32_at(keys, base + 8)? as usize,
+            ),
+            words: (
+                u32_at(keys, base + 12)? as usize,
+                u16_at(keys, base + 16)? as usize,
+            ),
+            length: u16_at(keys, base + 18)? as usize,
+            slot: u16_at(keys, base + 20)?,
+            kind: key_kind(byte_at(keys, base + 22)?)?,
+        })
+    }
+
+    /// The normalised text of a key row.
+    pub fn key_text(&self, entry: &KeyEntry) -> Result<&str, Damaged> {
+        self.text_in(Section::KeyText, entry.text)
+    }
+
+    /// The normalised words of a key row.
+    pub fn key_words(&self, entry: &KeyEntry) -> Result<impl Iterator<Item = &str>, Damaged> {
+        Ok(self
+            .text_in(Section::KeyText, entry.words)?
+            .split(WORD_SEPARATOR)
+            .filter(|word| !word.is_empty()))
+    }
+
+    fn text_in(&self, section: Section, (start, len): (usize, usize)) -> Result<&str, Damaged> {
+        let bytes = self
+            .section(section)
+            .get(start..start.checked_add(len).ok_or(Damaged)?)
+            .ok_or(Damaged)?;
+        std::str::from_utf8(bytes).map_err(|_| Damaged)
+    }
+
+    /// The rows of a length bucket whose text starts with `prefix` (rows are sorted by
+    /// text within a bucket).
+    pub fn rows_with_prefix(&self, length: usize, prefix: &str) -> Result<Range<usize>, Damaged> {
+        let bucket = self.bucket(length)?;
+        let text_of = |row: usize| -> Result<&str, Damaged> {
+            let entry = self.key_entry(row)?;
+            self.key_text(&entry)
+        };
+        let first = bucket.start
+            + partition_point(bucket.len(), |at| Ok(text_of(bucket.start + at)? < prefix))?;
+        let end = bucket.start
+            + partition_point(bucket.len(), |at| {
+                let text = text_of(bucket.start + at)?;
+                Ok(text < prefix || text.starts_with(prefix))
+            })?;
+        Ok(first..end.max(first))
+    }
+
+    /// Key rows whose key (of `length` characters) contains `bigram` (padded at the ends).
+    pub fn gram_rows(&self, bigram: &str, length: usize) -> Result<Vec<u32>, Damaged> {
+        let grams = self.section(Section::Grams);
+        let count = grams.len() / GRAM_ENTRY;
+        let hash = super::format::gram_hash(bigram, length);
+        let at = partition_point(count, |at| Ok(u64_at(grams, at * GRAM_ENTRY)? < hash))?;
+        if at >= count || u64_at(grams, at * GRAM_ENTRY)? != hash {
+            return Ok(Vec::new());
+        }
+        let offset = u32_at(grams, at * GRAM_ENTRY + 8)? as usize;
+        let len = u32_at(grams, at * GRAM_ENTRY + 12)? as usize;
+        read_u32s(self.section(Section::GramPostings), offset, len)
+    }
+
+    /// Indices in the word table of the tokens that start with `prefix`.
+    pub fn words_with_prefix(&self, prefix: &str) -> Result<Range<usize>, Damaged> {
+        let count = self.section(Section::Words).len() / WORD_ENTRY;
+        let first = partition_point(count, |at| Ok(self.word_text(at)? < prefix))?;
+        let end = partition_point(count, |at| {
+            let text = self.word_text(at)?;
+            Ok(text < prefix || text.starts_with(prefix))
+        })?;
+        Ok(first..end.max(first))
+    }
+
+    /// The word table index of exactly `word`.
+    pub fn word(&self, word: &str) -> Result<Option<usize>, Damaged> {
+        let range = self.words_with_prefix(word)?;
+        Ok(range
+            .into_iter()
+            .next()
+            .filter(|&at| self.word_text(at).ok() == Some(word)))
+    }
+
+    fn word_text(&self, at: usize) -> Result<&str, Damaged> {
+        let words = self.section(Section::Words);
+        let start = u32_at(words, at * WORD_ENTRY)? as usize;
+        let len = u32_at(words, at * WORD_ENTRY + 4)? as usize;
+        self.text_in(Section::WordText, (start, len))
+    }
+
+    /// (term, best field) of every term containing word `at`, in term order.
+    pub fn word_postings(&self, at: usize) -> Result<Vec<(u32, FieldWeight)>, Damaged> {
+        let words = self.section(Section::Words);
+        let offset = u32_at(words, at * WORD_ENTRY + 8)? as usize;
+        let len = u32_at(words, at * WORD_ENTRY + 12)? as usize;
+        read_u32s(self.section(Section::WordPostings), offset, len)?
+            .into_iter()
+            .map(|posting| {
+                let weight = FieldWeight::from_code(posting & 3).ok_or(Damaged)?;
+                Ok((posting >> 2, weight))
+            })
+            .collect()
+    }
+
+    /// Tags with their term counts, most used first.
+    pub fn tags(&self) -> Result<Vec<(String, u32)>, Damaged> {
+        postcard::from_bytes(self.section(Section::Tags)).map_err(|_| Damaged)
+    }
+}
+
+fn key_kind(byte: u8) -> Result<KeyKind, Damaged> {
+    [
+        KeyKind::Id,
+        KeyKind::Abbr,
+        KeyKind::English,
+        KeyKind::Chinese,
+        KeyKind::Alias,
+        KeyKind::Initials,
+        KeyKind::Pinyin,
+        KeyKind::PinyinInitials,
+    ]
+    .into_iter()
+    .find(|kind| *kind as u8 == byte)
+    .ok_or(Damaged)
+}
+
+/// The first index in `0..count` for which `is_before` is false (it must be true, then
+/// false, along the range), as `slice::partition_point` but over fallible reads.
+fn partition_point(
+    count: usize,
+    mut is_before: impl FnMut(usize) -> Result<bool, Damaged>,
+) -> Result<usize, Damaged> {
+    let (mut low, mut high) = (0, count);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if is_before(middle)? {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
+    Ok(low)
+}
+
+fn read_u32s(bytes: &[u8], offset: usize, len: usize) -> Result<Vec<u32>, Damaged> {
+    let end = offset
+        .checked_add(len)
+        .and_then(|end| end.checked_mul(4))
+        .ok_or(Damaged)?;
+    let slice = bytes.get(offset * 4..end).ok_or(Damaged)?;
+    Ok(slice
+        .chunks_exact(4)
+        .map(|chunk| u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]))
+        .collect())
+}
+
+fn byte_at(bytes: &[u8], at: usize) -> Result<u8, Damaged> {
+    bytes.get(at).copied().ok_or(Damaged)
+}
+
+fn u16_at(bytes: &[u8], at: usize) -> Result<u16, Damaged> {
+    let slice = bytes.get(at..at + 2).ok_or(Damaged)?;
+    Ok(u16::from_le_bytes([slice[0], slice[1]]))
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> Result<u32, Damaged> {
+    let slice = bytes.get(at..at + 4).ok_or(Damaged)?;
+    Ok(u32::from_le_bytes([slice[0], slice[1], slice[2], slice[3]]))
+}
+
+fn u64_at(bytes: &[u8], at: usize) -> Result<u64, Damaged> {
+    let slice = bytes.get(at..at + 8).ok_or(Damaged)?;
+    let mut array = [0u8; 8];
+    array.copy_from_slice(slice);
+    Ok(u64::from_le_bytes(array))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::glossary::Term;
+    use crate::store::compile;
+
+    fn term(id: &str, en: &str, zh: &str) -> Term {
+        Term {
+            id: id.into(),
+            en: en.into(),
+            zh: zh.into(),
+            ..Term::default()
+        }
+    }
+
+    fn store() -> Store {
+        let terms = vec![
+            term("gan", "Generative Adversarial Network", "生成对抗网络"),
+            term("diffusion-model", "Diffusion Model", "扩散模型"),
+        ];
+        Store::open(Backing::Owned(compile(&terms, Meta::default()))).unwrap()
+    }
+
+    #[test]
+    fn records_round_trip() {
+        let store = store();
+        assert_eq!(store.term_count(), 2);
+        assert_eq!(store.record(1).unwrap().term.zh, "扩散模型");
+        assert_eq!(store.record(2), Err(Damaged));
+    }
+
+    #[test]
+    fn exact_lookup_finds_the_slot() {
+        let store = store();
+        let found = store.lookup(LookupClass::Name, "diffusionmodel").unwrap();
+        assert_eq!(found, vec![(1, 0)], "id and English name are one key");
+        assert_eq!(store.lookup(LookupClass::Id, "gan").unwrap(), vec![(0, 0)]);
+        assert!(store.lookup(LookupClass::Name, "vae").unwrap().is_empty());
+    }
+
+    #[test]
+    fn prefix_rows_are_found_per_length() {
+        let store = store();
+        let length = "diffusionmodel".len();
+        let rows = store.rows_with_prefix(length, "diff").unwrap();
+        assert_eq!(rows.len(), 1);
+        let entry = store.key_entry(rows.start).unwrap();
+        assert_eq!(store.key_text(&entry).unwrap(), "diffusionmodel");
+        assert_eq!(
+            store.key_words(&entry).unwrap().collect::<Vec<_>>(),
+            vec!["diffusion", "model"]
+        );
+    }
+
+    #[test]
+    fn words_are_found_by_prefix() {
+        let store = store();
+        let range = store.words_with_prefix("adver").unwrap();
+        assert_eq!(range.len(), 1);
+        assert_eq!(
+            store.word_postings(range.start).unwrap(),
+            vec![(0, FieldWeight::Name)]
+        );
+        assert!(store.word("扩散").unwrap().is_some());
+    }
+
+    #[test]
+    fn damage_is_detected_not_panicked_on() {
+        let bytes = compile(&[term("gan", "GAN", "生成对抗网络")], Meta::default());
+        for cut in [0, 7, 31, 60, bytes.len() / 2] {
+            let _ = Store::open(Backing::Owned(bytes[..cut].to_vec()));
+        }
+        assert!(Store::open(Backing::Owned(bytes[..bytes.len() / 2].to_vec())).is_err());
+        let mut flipped = bytes.clone();
+        flipped[20] ^= 0xff;
+        assert!(Store::open(Backing::Owned(flipped)).is_err());
+        let records_start = {
+            let store = Store::open(Backing::Owned(bytes.clone())).unwrap();
+            store.sections[Section::Records as usize].start
+        };
+        let mut damaged_record = bytes;
+        damaged_record[records_start + 20] ^= 0x55;
+        let store = Store::open(Backing::Owned(damaged_record)).unwrap();
+        assert_eq!(store.record(0), Err(Damaged));
+    }
+}
