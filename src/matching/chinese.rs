@@ -36,11 +36,15 @@ const POLYPHONIC_WORDS: &[(&str, &[&str])] = &[
     ("长上下文", &["cháng", "shàng", "xià", "wén"]),
     ("长文本", &["cháng", "wén", "běn"]),
     ("长序列", &["cháng", "xù", "liè"]),
-    ("重参数化", &["chóng", "cān", "shù", "huà"]),
-    ("重排序", &["chóng", "pái", "xù"]),
+    ("长短时", &["cháng", "duǎn", "shí"]),
+    ("长度", &["cháng", "dù"]),
+    ("重参数", &["chóng", "cān", "shù"]),
+    ("重排", &["chóng", "pái"]),
+    ("重绘", &["chóng", "huì"]),
     ("重建", &["chóng", "jiàn"]),
     ("重复", &["chóng", "fù"]),
     ("微调", &["wēi", "tiáo"]),
+    ("精调", &["jīng", "tiáo"]),
     ("调优", &["tiáo", "yōu"]),
     ("调参", &["tiáo", "cān"]),
     ("调节", &["tiáo", "jié"]),
@@ -49,6 +53,13 @@ const POLYPHONIC_WORDS: &[(&str, &[&str])] = &[
     ("着色", &["zhuó", "sè"]),
     ("行业", &["háng", "yè"]),
     ("差分", &["chā", "fēn"]),
+    ("残差", &["cán", "chā"]),
+    ("似然", &["sì", "rán"]),
+    ("概似", &["gài", "sì"]),
+    ("子词", &["zǐ", "cí"]),
+    ("作曲", &["zuò", "qǔ"]),
+    ("干扰", &["gān", "rǎo"]),
+    ("几率", &["jī", "lǜ"]),
     ("误差", &["wù", "chā"]),
     ("偏差", &["piān", "chā"]),
     ("方差", &["fāng", "chā"]),
@@ -280,6 +291,9 @@ mod tests {
         assert_eq!(plain("长短期记忆网络"), "changduanqijiyiwangluo");
         assert_eq!(plain("重参数化技巧"), "chongcanshuhuajiqiao");
         assert_eq!(plain("学习率"), "xuexilu");
+        assert_eq!(plain("对数似然"), "duishusiran");
+        assert_eq!(plain("上下文长度"), "shangxiawenchangdu");
+        assert_eq!(plain("局部重绘"), "jubuchonghui");
     }
 
     #[test]
