@@ -6,12 +6,15 @@
 //! - typo        0.50 + 0.45 × similarity, similarity = 1 − edits / longer length (≥ 0.8375)
 //! - prefix      0.60 + 0.35 × coverage,   coverage = query length / key length
 //! - word prefix 0.58 + 0.35 × coverage
-//! - acronym     0.85 for a term's initials, 0.80 for the same letters in another order
+//! - acronym     0.85 for a term's initials (0.72 for two letters), 0.70 for the same
+//!   letters in another order
 //! - partial     0.55 + 0.30 × coverage (a Chinese query inside a Chinese name)
 //! - mixed       0.70 + 0.25 × coverage (`stable 扩散`: Latin words of one name, Han words
-//!   of a Chinese name of the same term)
+//!   of a Chinese name of the same term), 0.05 less when a Han word is only in the name
+//!   of a broader term (`LoRA 微调`)
 //! - pinyin      0.80 for the full pinyin of a Chinese name, 0.60 + 0.20 × coverage for a
-//!   prefix of it, 0.50 + 0.30 × similarity for a typo in it
+//!   prefix of it, 0.50 + 0.30 × similarity for a typo in it (one edit from 6 letters, two
+//!   from 16)
 //! - initials    0.78 for the pinyin initials of a Chinese name (`scdkwl`)
 //!
 //! Every pinyin score is at most 0.80 and every typo score at least 0.8375, and at equal
@@ -178,7 +181,11 @@ pub fn typo(query: &Query, key: &Key) -> Option<Scored> {
     } else {
         query.length
     };
-    let edits = typo_edits(form, length, query.is_chinese, &key.normalized, key.length)?;
+    let edits = if key.kind == KeyKind::Pinyin {
+        pinyin_typo_edits(form, &key.normalized)?
+    } else {
+        typo_edits(form, length, query.is_chinese, &key.normalized, key.length)?
+    };
     let similarity = 1.0 - edits as f64 / length.max(key.length) as f64;
     let (base, slope, kind) = if key.kind == KeyKind::Pinyin {
         (0.50, 0.30, MatchKind::Pinyin)
@@ -205,6 +212,35 @@ pub fn typo_edits(
         return None;
     }
     let budget = allowed_edits(form_length.min(key_length), is_chinese);
+    if budget == 0 || form_length.abs_diff(key_length) > budget {
+        return None;
+    }
+    let edits = strsim::osa_distance(form, key);
+    (edits > 0 && edits <= budget).then_some(edits)
+}
+
+/// How many edits a pinyin spelling of `length` letters may carry. Fewer than a name of the
+/// same length: pinyin strings are long runs of a few hundred syllables, so two edits
+/// reach other words (`dayuyanmoxing` → `yuyanmoxing`).
+pub fn allowed_pinyin_edits(length: usize) -> usize {
+    match length {
+        0..=5 => 0,
+        6..=15 => 1,
+        _ => 2,
+    }
+}
+
+/// The edit distance between a pinyin query and a pinyin key within that budget.
+pub fn pinyin_typo_edits(form: &str, key: &str) -> Option<usize> {
+    let (form_length, key_length) = (form.len(), key.len());
+    if form_length > MAX_TYPO_QUERY
+        || key_length > MAX_TYPO_KEY
+        || !form.is_ascii()
+        || !key.is_ascii()
+    {
+        return None;
+    }
+    let budget = allowed_pinyin_edits(form_length.min(key_length));
     if budget == 0 || form_length.abs_diff(key_length) > budget {
         return None;
     }
@@ -312,8 +348,11 @@ pub fn acronym(query: &Query, key: &Key) -> Option<Scored> {
     }
     let initials = key.normalized.as_str();
     if query.normalized == initials {
+        // Two letters stand for too many things (`fm`: foundation model, flow matching) to
+        // be more than a suggestion.
+        let score = if query.length == 2 { 0.72 } else { 0.85 };
         return Some(Scored {
-            score: 0.85,
+            score,
             kind: MatchKind::Acronym,
             why: format!("initials '{initials}'"),
         });
@@ -322,8 +361,10 @@ pub fn acronym(query: &Query, key: &Key) -> Option<Scored> {
         && query.length == initials.len()
         && same_letters(&query.normalized, initials)
     {
+        // Reordered letters are a guess (`lmm` is also an acronym of its own): suggested,
+        // never shown as the answer.
         return Some(Scored {
-            score: 0.80,
+            score: 0.70,
             kind: MatchKind::Acronym,
             why: format!("letters of '{initials}' reordered"),
         });
@@ -366,10 +407,11 @@ pub fn pinyin_initials(query: &Query, key: &Key) -> Option<Scored> {
     })
 }
 
-/// A query mixing scripts (`stable 扩散`, `CLIP 模型`): every Latin word begins a word of
-/// one name of the term, and every Han word is inside one of its Chinese names or is a
-/// generic head noun. Returns the slot of the Latin name that matched.
-pub fn mixed(query: &Query, keys: &[Key]) -> Option<(usize, Scored)> {
+/// A query mixing scripts (`stable 扩散`, `CLIP 模型`, `LoRA 微调`): every Latin word
+/// begins a word of one name of the term, and every Han word is inside one of its Chinese
+/// names, a Chinese name of a broader term (`broader_names`: LoRA is a kind of 微调), or is
+/// a generic head noun. Returns the slot of the Latin name that matched.
+pub fn mixed(query: &Query, keys: &[Key], broader_names: &[&str]) -> Option<(usize, Scored)> {
     let (han, latin): (Vec<&String>, Vec<&String>) =
         query.words.iter().partition(|word| has_han(word));
     if han.is_empty() || latin.is_empty() {
@@ -379,15 +421,19 @@ pub fn mixed(query: &Query, keys: &[Key]) -> Option<(usize, Scored)> {
         .iter()
         .filter(|key| key.kind.is_name() && key.is_chinese)
         .collect();
-    let han_found = han.iter().all(|word| {
-        GENERIC_HAN_WORDS.contains(&word.as_str())
+    let own_name = |word: &str| {
+        GENERIC_HAN_WORDS.contains(&word)
             || chinese_names
                 .iter()
-                .any(|key| key.normalized.contains(word.as_str()))
-    });
-    if !han_found {
+                .any(|key| key.normalized.contains(word))
+    };
+    let broader_name = |word: &str| broader_names.iter().any(|name| name.contains(word));
+    if !han.iter().all(|word| own_name(word) || broader_name(word)) {
         return None;
     }
+    // A word found only in a broader term's name (LoRA 微调) says less than the term's own
+    // name (stable 扩散 in 稳定扩散): every diffusion model is "扩散" through its parent.
+    let through_broader = han.iter().any(|word| !own_name(word));
     let latin_length: usize = latin.iter().map(|word| grapheme_count(word)).sum();
     let (slot, key) = keys
         .iter()
@@ -402,12 +448,17 @@ pub fn mixed(query: &Query, keys: &[Key]) -> Option<(usize, Scored)> {
         })
         .min_by_key(|(_, key)| (key.length, key.kind == KeyKind::Id))?;
     let coverage = (latin_length as f64 / key.length as f64).min(1.0);
+    let (penalty, note) = if through_broader {
+        (0.05, " − 0.05 (Chinese word of a broader term)")
+    } else {
+        (0.0, "")
+    };
     Some((
         slot,
         Scored {
-            score: 0.70 + 0.25 * coverage,
+            score: 0.70 + 0.25 * coverage - penalty,
             kind: MatchKind::Mixed,
-            why: format!("0.70 + 0.25 × coverage {coverage:.2}"),
+            why: format!("0.70 + 0.25 × coverage {coverage:.2}{note}"),
         },
     ))
 }
@@ -519,8 +570,12 @@ mod tests {
             Some(0.85)
         );
         assert_eq!(
+            acronym(&Query::new("fm"), &initials("fm")).map(|s| s.score),
+            Some(0.72)
+        );
+        assert_eq!(
             acronym(&Query::new("clpi"), &initials("clip")).map(|s| s.score),
-            Some(0.80)
+            Some(0.70)
         );
         assert_eq!(
             acronym(&Query::new("ab"), &initials("ba")),
@@ -604,16 +659,22 @@ mod tests {
             aliases: vec!["稳定扩散".into()],
             ..Term::default()
         });
-        let (slot, scored) = mixed(&Query::new("stable 扩散"), &keys).unwrap();
+        let (slot, scored) = mixed(&Query::new("stable 扩散"), &keys, &[]).unwrap();
         assert_eq!(keys[slot].normalized, "stablediffusion");
-        assert!(scored.score > 0.75);
+        assert!((scored.score - (0.70 + 0.25 * 6.0 / 15.0)).abs() < 1e-9);
         assert!(
-            mixed(&Query::new("stable 模型"), &keys).is_some(),
+            mixed(&Query::new("stable 模型"), &keys, &[]).is_some(),
             "a generic head noun"
         );
-        assert!(mixed(&Query::new("stable 网站生成"), &keys).is_none());
+        assert!(mixed(&Query::new("stable 网站生成"), &keys, &[]).is_none());
+        let (_, through_parent) =
+            mixed(&Query::new("stable 潜在扩散"), &keys, &["潜在扩散模型"]).unwrap();
         assert!(
-            mixed(&Query::new("stable diffusion"), &keys).is_none(),
+            (through_parent.score - (scored.score - 0.05)).abs() < 1e-9,
+            "a broader term's name counts, a little less"
+        );
+        assert!(
+            mixed(&Query::new("stable diffusion"), &keys, &[]).is_none(),
             "one script"
         );
     }

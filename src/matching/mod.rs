@@ -21,5 +21,8 @@ pub use normalize::{
     folded_chars, grapheme_count, graphemes, has_han, is_han, normalize_key, normalize_words,
     text_tokens, Token,
 };
-pub use rank::{lookup, Candidate, Decision, Lookup, ACCEPT_SCORE, SUGGEST_SCORE, WINNER_MARGIN};
+pub use rank::{
+    lookup, lookup_with, Candidate, Decision, Lookup, Rules, ACCEPT_SCORE, SUGGEST_SCORE,
+    WINNER_MARGIN,
+};
 pub use search::{describe_hit, search, Hit, SearchHit};

@@ -75,9 +75,35 @@ impl Lookup {
     }
 }
 
+/// Which rules a lookup may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    /// Fuzzy rules at all (off with `--exact`).
+    pub fuzzy: bool,
+    /// The rules for Chinese readers: pinyin, pinyin initials, mixed scripts. Always on in
+    /// the tool; off only to prove they leave other queries alone.
+    pub chinese: bool,
+}
+
 /// Looks `text` up: exact first; fuzzy only when nothing is exact and `allow_fuzzy` is set.
 pub fn lookup(index: &Index, text: &str, allow_fuzzy: bool) -> Result<Lookup, Damaged> {
-    let query = Query::new(text);
+    lookup_with(
+        index,
+        text,
+        Rules {
+            fuzzy: allow_fuzzy,
+            chinese: true,
+        },
+    )
+}
+
+/// `lookup` with an explicit choice of rules.
+pub fn lookup_with(index: &Index, text: &str, rules: Rules) -> Result<Lookup, Damaged> {
+    let allow_fuzzy = rules.fuzzy;
+    let mut query = Query::new(text);
+    if !rules.chinese {
+        query.pinyin = None;
+    }
     let exact = exact_candidates(index, &query)?;
     let nothing = |candidates| Lookup {
         query: text.to_string(),
@@ -94,7 +120,7 @@ pub fn lookup(index: &Index, text: &str, allow_fuzzy: bool) -> Result<Lookup, Da
     if !allow_fuzzy || query.normalized.is_empty() {
         return Ok(nothing(Vec::new()));
     }
-    let candidates = fuzzy_candidates(index, &query)?;
+    let candidates = fuzzy_candidates(index, &query, rules.chinese)?;
     Ok(Lookup {
         decision: decide(&candidates),
         ..nothing(candidates)
@@ -184,7 +210,11 @@ impl Offers<'_> {
 }
 
 /// Every rule's candidates, each term's best score kept, best first.
-pub fn fuzzy_candidates(index: &Index, query: &Query) -> Result<Vec<Candidate>, Damaged> {
+pub fn fuzzy_candidates(
+    index: &Index,
+    query: &Query,
+    chinese: bool,
+) -> Result<Vec<Candidate>, Damaged> {
     let mut offers = Offers {
         index,
         query,
@@ -194,8 +224,10 @@ pub fn fuzzy_candidates(index: &Index, query: &Query) -> Result<Vec<Candidate>, 
     prefix_candidates(&mut offers)?;
     word_prefix_candidates(&mut offers)?;
     partial_candidates(&mut offers)?;
-    hashed_candidates(&mut offers)?;
-    mixed_candidates(&mut offers)?;
+    hashed_candidates(&mut offers, chinese)?;
+    if chinese {
+        mixed_candidates(&mut offers)?;
+    }
     let mut ranked: Vec<Candidate> = offers
         .best
         .into_values()
@@ -281,7 +313,12 @@ fn typo_candidates(offers: &mut Offers) -> Result<(), Damaged> {
                     continue;
                 }
                 let text = store.key_text(&entry)?;
-                if typo_edits(form, length, query.is_chinese, text, entry.length).is_some() {
+                let close = if is_pinyin {
+                    fuzzy::pinyin_typo_edits(form, text).is_some()
+                } else {
+                    typo_edits(form, length, query.is_chinese, text, entry.length).is_some()
+                };
+                if close {
                     offers.score_entry(&entry, fuzzy::typo)?;
                 }
             }
@@ -406,7 +443,7 @@ fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
 }
 
 /// Rules answered by one hash lookup each: acronyms, full pinyin, pinyin initials.
-fn hashed_candidates(offers: &mut Offers) -> Result<(), Damaged> {
+fn hashed_candidates(offers: &mut Offers, chinese: bool) -> Result<(), Damaged> {
     let query = offers.query;
     let store = offers.index.store();
     let mut lookups: Vec<(LookupClass, String, Rule)> = Vec::new();
@@ -421,11 +458,13 @@ fn hashed_candidates(offers: &mut Offers) -> Result<(), Damaged> {
             crate::store::sorted_letters(&query.normalized),
             fuzzy::acronym,
         ));
-        lookups.push((
-            LookupClass::PinyinInitials,
-            query.normalized.clone(),
-            fuzzy::pinyin_initials,
-        ));
+        if chinese {
+            lookups.push((
+                LookupClass::PinyinInitials,
+                query.normalized.clone(),
+                fuzzy::pinyin_initials,
+            ));
+        }
     }
     if let Some(pinyin) = &query.pinyin {
         lookups.push((LookupClass::Pinyin, pinyin.clone(), fuzzy::pinyin));
@@ -467,7 +506,14 @@ fn mixed_candidates(offers: &mut Offers) -> Result<(), Damaged> {
     for term in terms {
         let term = term as TermId;
         let record = offers.index.record(term)?;
-        if let Some((slot, scored)) = fuzzy::mixed(query, &record.keys) {
+        let broader = ancestors(offers.index, &record.links.broader, MIXED_ANCESTOR_DEPTH)?;
+        let broader_names: Vec<&str> = broader
+            .iter()
+            .flat_map(|parent| parent.keys.iter())
+            .filter(|key| key.kind.is_name() && key.is_chinese)
+            .map(|key| key.normalized.as_str())
+            .collect();
+        if let Some((slot, scored)) = fuzzy::mixed(query, &record.keys, &broader_names) {
             offers.offer(Candidate {
                 term,
                 key: record.keys[slot].clone(),
@@ -476,6 +522,32 @@ fn mixed_candidates(offers: &mut Offers) -> Result<(), Damaged> {
         }
     }
     Ok(())
+}
+
+/// How far up `broader` the mixed rule looks for a Chinese head (QLoRA → LoRA → 参数高效微调).
+const MIXED_ANCESTOR_DEPTH: usize = 2;
+
+/// The records of the broader terms of a term, up to `depth` levels, each once.
+fn ancestors(
+    index: &Index,
+    parents: &[u32],
+    depth: usize,
+) -> Result<Vec<std::sync::Arc<crate::store::Record>>, Damaged> {
+    let mut found: Vec<std::sync::Arc<crate::store::Record>> = Vec::new();
+    let mut seen: FxHashSet<u32> = FxHashSet::default();
+    let mut level: Vec<u32> = parents.to_vec();
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        for parent in level {
+            if seen.insert(parent) {
+                let record = index.record(parent as TermId)?;
+                next.extend_from_slice(&record.links.broader);
+                found.push(record);
+            }
+        }
+        level = next;
+    }
+    Ok(found)
 }
 
 /// Ranking order: score, then the kind of name matched (id, abbr, English, Chinese, alias,
@@ -490,8 +562,8 @@ fn order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
 }
 
 /// A winner must be good enough and clearly ahead. A runner-up whose matched name merely
-/// extends the winner's (`Stable Diffusion XL` after `Stable Diffusion`) is no rival: the
-/// query fits the shorter, more general name better.
+/// contains the winner's (`Stable Diffusion XL` after `Stable Diffusion`, 条件生成对抗网络
+/// after 生成对抗网络) is no rival: the query fits the shorter, more general name better.
 fn decide(ranked: &[Candidate]) -> Decision {
     let Some(top) = ranked.first() else {
         return Decision::Nothing;
@@ -499,8 +571,10 @@ fn decide(ranked: &[Candidate]) -> Decision {
     let top_name = &top.key.normalized;
     let rival = ranked[1..]
         .iter()
-        .find(|other| !other.key.normalized.starts_with(top_name.as_str()));
-    let clear = rival.is_none_or(|rival| top.scored.score - rival.scored.score >= WINNER_MARGIN);
+        .find(|other| !other.key.normalized.contains(top_name.as_str()));
+    // Scores are sums of products of decimals: compare margins with a little slack.
+    let clear =
+        rival.is_none_or(|rival| top.scored.score - rival.scored.score >= WINNER_MARGIN - 1e-9);
     if top.scored.score >= ACCEPT_SCORE && clear {
         let also = ranked[1..]
             .iter()
