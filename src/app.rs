@@ -13,13 +13,17 @@ use std::sync::Arc;
 
 use clap::CommandFactory;
 
-use crate::cli::{Cli, ColorChoice, Command, Field, GraphFormat, LangChoice, LookupArgs};
+use crate::cli::{
+    Cli, ColorChoice, Command, ExportFormat, Field, GraphFormat, LangChoice, LookupArgs,
+};
 use crate::error::{Error, Exit};
+use crate::export;
 use crate::glossary::{self, Source, Term};
 use crate::graph;
 use crate::matching::{self, Candidate, Decision, Index, Lookup, SearchHit, TermId};
 use crate::open::{self, Opened};
 use crate::render::{self, Language, LookupView, RelatedTerm, Style};
+use crate::repl::{self, Line};
 use crate::store::Record;
 
 /// What the process environment says, read once so the rest can be tested without it.
@@ -35,6 +39,9 @@ pub struct Environment {
     pub cache_home: Option<PathBuf>,
     pub home: Option<PathBuf>,
     pub local_app_data: Option<PathBuf>,
+    /// `XDG_STATE_HOME`, for the interactive mode's history.
+    pub state_home: Option<PathBuf>,
+    pub stdin_is_terminal: bool,
 }
 
 impl Environment {
@@ -52,6 +59,8 @@ impl Environment {
             cache_home: set("XDG_CACHE_HOME").map(PathBuf::from),
             home: set("HOME").map(PathBuf::from),
             local_app_data: set("LOCALAPPDATA").map(PathBuf::from),
+            state_home: set("XDG_STATE_HOME").map(PathBuf::from),
+            stdin_is_terminal: io::stdin().is_terminal(),
         }
     }
 }
@@ -103,6 +112,46 @@ pub fn cache_dir(no_cache: bool, env: &Environment) -> Option<PathBuf> {
             }
         })?;
     Some(base.join("aigc-term"))
+}
+
+/// Where interactive mode keeps its history: `$XDG_STATE_HOME/aigc-term/history`, else
+/// `~/.local/state/aigc-term/history`.
+pub fn history_file(env: &Environment) -> Option<PathBuf> {
+    let base = env
+        .state_home
+        .clone()
+        .filter(|path| path.is_absolute())
+        .or_else(|| env.home.as_ref().map(|home| home.join(".local/state")))?;
+    Some(base.join("aigc-term").join("history"))
+}
+
+/// Term names for dynamic shell completion (`COMPLETE=bash aigc-term`, see README.md):
+/// from the embedded glossary and `AIGC_TERM_GLOSSARY` files (flags on the line being
+/// completed are not seen). Any failure means no candidates, never an error.
+pub fn complete_term(current: &std::ffi::OsStr) -> Vec<clap_complete::CompletionCandidate> {
+    const MOST: usize = 50;
+    let Some(typed) = current.to_str() else {
+        return Vec::new();
+    };
+    let env = Environment::from_process();
+    let mut sources = vec![Source::Embedded];
+    if let Some(paths) = &env.glossary_paths {
+        sources.extend(
+            std::env::split_paths(paths)
+                .filter(|path| !path.as_os_str().is_empty())
+                .map(Source::File),
+        );
+    }
+    let Ok(library) = Library::open(sources, cache_dir(false, &env).as_deref()) else {
+        return Vec::new();
+    };
+    matching::complete(&library.opened.index, typed, MOST)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|found| {
+            clap_complete::CompletionCandidate::new(found.word).help(Some(found.help.into()))
+        })
+        .collect()
 }
 
 /// The glossary layers in order: embedded, then AIGC_TERM_GLOSSARY, then `--glossary`.
@@ -195,7 +244,8 @@ fn dispatch(
             return Ok(Exit::Found);
         }
         Some(Command::Check { paths }) => return check(&sources(cli, env, paths)?, json, out),
-        None if cli.lookup.query.is_empty() => {
+        Some(Command::Man { dir }) => return man_pages(dir.as_deref(), out),
+        None if cli.lookup.query.is_empty() && !cli.interactive => {
             let mut help = Cli::command();
             return Err(Error::Usage(format!(
                 "no query given\n\n{}",
@@ -207,6 +257,8 @@ fn dispatch(
     let cache = cache_dir(cli.global.no_cache, env);
     let mut library = Library::open(sources(cli, env, &[])?, cache.as_deref())?;
     match &cli.command {
+        None if cli.interactive => interactive(&mut library, env, style, json, out),
+        Some(Command::Repl) => interactive(&mut library, env, style, json, out),
         None => look_up(&mut library, &cli.lookup, false, json, style, out),
         Some(Command::Show { lookup, each }) => {
             look_up(&mut library, lookup, *each, json, style, out)
@@ -229,7 +281,10 @@ fn dispatch(
             list(&mut library, tag.as_deref(), *plain, json, style, out)
         }
         Some(Command::Tags) => tags(&mut library, json, style, out),
-        Some(Command::Completions { .. } | Command::Check { .. }) => {
+        Some(Command::Export { format, output }) => {
+            export_glossary(&mut library, *format, output.as_deref(), out)
+        }
+        Some(Command::Completions { .. } | Command::Check { .. } | Command::Man { .. }) => {
             unreachable!("handled before the index is opened")
         }
     }
@@ -647,6 +702,163 @@ fn tags(
     } else {
         render::write_tags(out, &counts, style)?;
     }
+    Ok(Exit::Found)
+}
+
+/// The man page of aigc-term on stdout, or one page per command written into `dir`.
+fn man_pages(dir: Option<&Path>, out: &mut dyn Write) -> Result<Exit, Error> {
+    let command = Cli::command();
+    let Some(dir) = dir else {
+        clap_mangen::Man::new(command).render(out)?;
+        return Ok(Exit::Found);
+    };
+    let write_error = |path: &Path, source: io::Error| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(|source| write_error(dir, source))?;
+    let mut pages = vec![("aigc-term".to_string(), command.clone())];
+    for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        let name = format!("aigc-term-{}", sub.get_name());
+        pages.push((name.clone(), sub.clone().name(name)));
+    }
+    for (name, page) in pages {
+        let path = dir.join(format!("{name}.1"));
+        let mut bytes = Vec::new();
+        clap_mangen::Man::new(page).render(&mut bytes)?;
+        std::fs::write(&path, bytes).map_err(|source| write_error(&path, source))?;
+        writeln!(out, "{}", path.display())?;
+    }
+    Ok(Exit::Found)
+}
+
+/// `export`: the effective glossary in another format, to stdout or `output`.
+fn export_glossary(
+    library: &mut Library,
+    format: ExportFormat,
+    output: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<Exit, Error> {
+    let terms = library.query(|index| Ok(index.all_terms()?))?;
+    let files: Vec<export::ExportFile> = match format {
+        ExportFormat::Stardict => {
+            let Some(base) = output else {
+                return Err(Error::Usage(
+                    "stardict writes four files: give their path without extension, e.g. -o dict/aigc-term".into(),
+                ));
+            };
+            let name = base.file_name().map_or("aigc-term".into(), |name| {
+                name.to_string_lossy().into_owned()
+            });
+            export::stardict(&terms, &name)
+        }
+        single => vec![export::ExportFile {
+            suffix: "",
+            bytes: match single {
+                ExportFormat::Json => export::json(&terms),
+                ExportFormat::Jsonl => export::jsonl(&terms),
+                ExportFormat::Tsv => export::tsv(&terms),
+                ExportFormat::Markdown => export::markdown(&terms),
+                ExportFormat::Anki => export::anki(&terms),
+                ExportFormat::Stardict => unreachable!("handled above"),
+            },
+        }],
+    };
+    match output {
+        None => {
+            for file in &files {
+                out.write_all(&file.bytes)?;
+            }
+        }
+        Some(base) => {
+            for file in &files {
+                let mut path = base.as_os_str().to_owned();
+                path.push(file.suffix);
+                let path = PathBuf::from(path);
+                std::fs::write(&path, &file.bytes).map_err(|source| Error::Write {
+                    path: path.clone(),
+                    source,
+                })?;
+            }
+            note(&format!("{} terms exported", terms.len()));
+        }
+    }
+    Ok(Exit::Found)
+}
+
+/// Interactive mode: each line answered as on the command line, over the index opened
+/// once. Ends at `:quit`, Ctrl-D or the end of input; status 0.
+fn interactive(
+    library: &mut Library,
+    env: &Environment,
+    style: &Style,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<Exit, Error> {
+    let mut style = style.clone();
+    let mut json = json;
+    let mut depth: u16 = 1;
+    let mut input = repl::Input::new(env.stdin_is_terminal, history_file(env));
+    if env.stdin_is_terminal {
+        let _ = writeln!(
+            io::stderr(),
+            "aigc-term {}: type a term, :help for commands, Ctrl-D to leave",
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+    while let Some(text) = input.next_line()? {
+        let answered = match repl::parse_line(&text) {
+            Line::Empty => Ok(Exit::Found),
+            Line::Quit => break,
+            Line::Help => {
+                writeln!(out, "{}", repl::HELP)?;
+                Ok(Exit::Found)
+            }
+            Line::Invalid(message) => {
+                note(&message);
+                Ok(Exit::Found)
+            }
+            Line::Depth(value) => {
+                depth = value;
+                Ok(Exit::Found)
+            }
+            Line::Json(on) => {
+                json = on;
+                Ok(Exit::Found)
+            }
+            Line::Lang(choice) => {
+                style.languages = languages(Some(choice), env);
+                Ok(Exit::Found)
+            }
+            Line::Lookup(query) => {
+                let args = LookupArgs {
+                    query: vec![query],
+                    ..LookupArgs::default()
+                };
+                look_up(library, &args, false, json, &style, out)
+            }
+            Line::Search(text) => search(library, &text, json, &style, out),
+            Line::Related(query) => related(
+                library,
+                &query,
+                usize::from(depth),
+                GraphFormat::Text,
+                json,
+                &style,
+                out,
+            ),
+        };
+        match answered {
+            Ok(_) => {}
+            Err(error @ (Error::Output(_) | Error::Damaged)) => {
+                input.finish();
+                return Err(error);
+            }
+            Err(error) => note(&error.to_string()),
+        }
+        out.flush()?;
+    }
+    input.finish();
     Ok(Exit::Found)
 }
 

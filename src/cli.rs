@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -23,6 +24,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(flatten)]
     pub lookup: LookupArgs,
+
+    /// Interactive mode: a prompt that answers each line (the same as `aigc-term repl`)
+    #[arg(short = 'i', long)]
+    pub interactive: bool,
 
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -61,7 +66,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Args, Default)]
 pub struct LookupArgs {
     /// The term to look up (several words are joined by a space)
-    #[arg(value_name = "QUERY")]
+    #[arg(value_name = "QUERY", add = ArgValueCompleter::new(crate::app::complete_term))]
     pub query: Vec<String>,
 
     /// Only exact matches: no typo, prefix or acronym guessing
@@ -95,7 +100,7 @@ pub enum Command {
     },
     /// Broader, narrower and related terms
     Related {
-        #[arg(required = true, value_name = "QUERY")]
+        #[arg(required = true, value_name = "QUERY", add = ArgValueCompleter::new(crate::app::complete_term))]
         query: Vec<String>,
         /// How many steps to walk (each term is shown once)
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=20))]
@@ -120,11 +125,46 @@ pub enum Command {
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
-    /// Print a shell completion script
+    /// Print a static shell completion script (commands and flags; for term names too, use
+    /// `source <(COMPLETE=bash aigc-term)`, see README.md)
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the man page (roff), or write one page per command into a directory
+    Man {
+        /// Write aigc-term.1 and aigc-term-COMMAND.1 here instead of printing aigc-term.1
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Write the effective glossary (embedded plus user files) in another format
+    Export {
+        #[arg(long, short = 'f', value_enum)]
+        format: ExportFormat,
+        /// Write here instead of stdout (required for stardict: the path without extension,
+        /// to which .ifo, .idx, .dict and .syn are added)
+        #[arg(long, short = 'o', value_name = "PATH")]
+        output: Option<PathBuf>,
+    },
+    /// Interactive mode: a prompt with line editing and history; :help lists its commands
+    Repl,
+}
+
+/// Formats of `export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// One JSON document: {"terms": [term, ...]} (the --json term shape)
+    Json,
+    /// One term (the --json shape) per line
+    Jsonl,
+    /// Tab-separated values with a header row; lists joined by "; "
+    Tsv,
+    /// A bilingual glossary page grouped by tag, related terms linked as anchors
+    Markdown,
+    /// A tab-separated Anki deck: front = names, back = both definitions
+    Anki,
+    /// A StarDict dictionary (.ifo/.idx/.dict/.syn) for GoldenDict, sdcv and friends
+    Stardict,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

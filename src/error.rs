@@ -46,6 +46,8 @@ pub enum Error {
     Usage(String),
     /// Writing the answer failed (a full disk). A broken pipe is not reported.
     Output(io::Error),
+    /// Writing a file the user asked for (export, man pages) failed.
+    Write { path: PathBuf, source: io::Error },
     /// A compiled index is damaged. For a cache this is repaired by rebuilding it; it only
     /// reaches the user if the rebuilt index is damaged too.
     Damaged,
@@ -92,6 +94,14 @@ impl fmt::Display for Error {
             }
             Error::Usage(message) => write!(f, "{message}"),
             Error::Output(source) => write!(f, "cannot write output: {}", describe_io(source)),
+            Error::Write { path, source } => {
+                write!(
+                    f,
+                    "{}: cannot write: {}",
+                    path.display(),
+                    describe_io(source)
+                )
+            }
             Error::Damaged => write!(
                 f,
                 "{Damaged}; run with --no-cache, or delete the cache file"

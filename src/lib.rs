@@ -8,11 +8,13 @@
 pub mod app;
 pub mod cli;
 pub mod error;
+pub mod export;
 pub mod glossary;
 pub mod graph;
 pub mod matching;
 pub mod open;
 pub mod render;
+pub mod repl;
 pub mod store;
 
 /// Tables the build script derives from the `fast2s` and `pinyin` crates (see build.rs).

@@ -4,13 +4,15 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use aigc_term::app::{self, Environment};
 use aigc_term::cli::Cli;
 use aigc_term::error::Exit;
 
 fn main() -> ExitCode {
+    // `COMPLETE=bash aigc-term ...` is a shell asking for completions: answered here, exits.
+    clap_complete::CompleteEnv::with_factory(Cli::command).complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

@@ -3,6 +3,7 @@
 //! functions of (query, index): no printing.
 
 mod chinese;
+mod complete;
 mod fuzzy;
 mod index;
 mod keys;
@@ -14,6 +15,7 @@ pub use chinese::{
     explicit_syllables, has_traditional, is_syllable, plain_syllable, readings_of, spell,
     to_simplified, without_tone_numbers, Spelling,
 };
+pub use complete::{complete, Completion};
 pub use fuzzy::{MatchKind, Query, Scored, MAX_TYPO_QUERY};
 pub use index::{Index, TermId};
 pub use keys::{english_initials, term_keys, Key, KeyKind, MAX_TYPO_KEY};
