@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::glossary::{self, Glossary, Problem, Source, TermSite, EMBEDDED_NAME};
+use crate::glossary::{self, Glossary, Source, TermSite, EMBEDDED_NAME};
 use crate::matching::Index;
 use crate::store::cache::{self, Freshness, Observed};
 use crate::store::{compile, restamp, tool_stamp, Backing, SourceStamp};
@@ -110,10 +110,7 @@ pub fn rebuild(
 /// User files are validated on every load that parses them (a dangling link must not
 /// surface later as a confusing answer); only errors stop the run.
 fn reject_errors(glossary: &Glossary, this_year: i64) -> Result<(), Error> {
-    let errors: Vec<Problem> = glossary::validate(glossary, this_year)
-        .into_iter()
-        .filter(Problem::is_error)
-        .collect();
+    let errors = glossary::errors(glossary, this_year);
     if errors.is_empty() {
         Ok(())
     } else {

@@ -103,7 +103,10 @@ fn json_lookup_has_the_documented_shape() {
     assert_eq!(term["year"], 2014);
     assert_eq!(term["match"]["kind"], "exact");
     assert_eq!(term["match"]["score"], 1.0);
-    assert_eq!(term["match"]["key"], "gan");
+    assert_eq!(
+        term["match"]["key"], "GAN",
+        "the name as written that matched"
+    );
 }
 
 #[test]

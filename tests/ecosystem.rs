@@ -66,12 +66,12 @@ fn fish_completes_term_names_in_both_scripts() {
         .into_iter()
         .map(|(word, _)| word)
         .collect();
-    assert!(acronyms.contains(&"lora".to_string()), "{acronyms:?}");
+    assert!(acronyms.contains(&"LoRA".to_string()), "{acronyms:?}");
     let related: Vec<String> = fish_candidates(&["related", "clip"])
         .into_iter()
         .map(|(word, _)| word)
         .collect();
-    assert!(related.contains(&"clip".to_string()), "{related:?}");
+    assert!(related.contains(&"CLIP".to_string()), "{related:?}");
 }
 
 #[test]

@@ -141,19 +141,7 @@ pub fn parse_source(name: &str, text: &str) -> Result<(Vec<Term>, Vec<TermSite>)
     let parsed: Option<Vec<Vec<(Term, TermSite)>>> = if pieces.len() == 1 {
         None
     } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = pieces
-                .iter()
-                .map(|&(start, end)| {
-                    let (lines, file) = (&lines, &file);
-                    scope.spawn(move || parse_piece(&text[start..end], start, lines, file).ok())
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|handle| handle.join().ok().flatten())
-                .collect()
-        })
+        parse_pieces(text, &pieces, &lines, &file)
     };
     // One parse of the whole text when it was not cut, or when a piece failed: then the
     // error is exactly what the parser says of the whole file.
@@ -173,12 +161,14 @@ pub fn parse_source(name: &str, text: &str) -> Result<(Vec<Term>, Vec<TermSite>)
     Ok((terms, sites))
 }
 
-/// Byte ranges of `text`, cut before `[[term]]` lines into about one piece per core.
+/// Pieces are about this big: small enough that the parser's tree of one piece per core is
+/// all that is alive at once, large enough that starting a piece costs nothing.
+const PIECE_BYTES: usize = 256 * 1024;
+
+/// Byte ranges of `text`, cut before `[[term]]` lines into pieces of about `PIECE_BYTES`.
 /// Texts with multi-line strings are never cut: a `[[term]]` line could be inside one.
 fn split_at_terms(text: &str) -> Vec<(usize, usize)> {
-    let cores = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if text.len() < PARALLEL_FROM_BYTES
         || cores < 2
         || text.contains("\"\"\"")
@@ -186,21 +176,59 @@ fn split_at_terms(text: &str) -> Vec<(usize, usize)> {
     {
         return vec![(0, text.len())];
     }
-    let target = text.len() / cores;
     let mut cuts = vec![0];
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         let is_term_header = line.trim_start().starts_with("[[term]]");
-        if is_term_header
-            && line_start >= cuts.last().copied().unwrap_or(0) + target
-            && line_start > 0
-        {
+        if is_term_header && line_start >= cuts.last().copied().unwrap_or(0) + PIECE_BYTES {
             cuts.push(line_start);
         }
         line_start += line.len();
     }
     cuts.push(text.len());
     cuts.windows(2).map(|pair| (pair[0], pair[1])).collect()
+}
+
+/// The terms of one piece, with where each was written.
+type Parsed = Vec<(Term, TermSite)>;
+
+/// Parses the pieces on every core (each worker takes the next piece), in order; `None`
+/// when a piece fails, so that the caller parses the whole text for the exact error.
+fn parse_pieces(
+    text: &str,
+    pieces: &[(usize, usize)],
+    lines: &LineIndex,
+    file: &Arc<str>,
+) -> Option<Vec<Parsed>> {
+    let cores = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Vec<(usize, Option<Parsed>)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..cores)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&(start, end)) = pieces.get(at) else {
+                            return done;
+                        };
+                        done.push((at, parse_piece(&text[start..end], start, lines, file).ok()));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().unwrap_or_default())
+            .collect()
+    });
+    let mut ordered: Vec<Option<Parsed>> = (0..pieces.len()).map(|_| None).collect();
+    for (at, parsed) in results.into_iter().flatten() {
+        ordered[at] = Some(parsed?);
+    }
+    ordered.into_iter().collect()
 }
 
 /// Parses a piece of a text that starts at byte `offset` of the whole.

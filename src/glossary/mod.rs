@@ -13,4 +13,4 @@ pub use load::{
 };
 pub use position::Position;
 pub use schema::{Definition, Term};
-pub use validate::{current_year, term_names, validate, Problem, Severity, TAG_VOCABULARY};
+pub use validate::{current_year, errors, term_names, validate, Problem, Severity, TAG_VOCABULARY};

@@ -10,7 +10,7 @@
 
 use pinyin::{ToPinyin, ToPinyinMulti};
 
-use super::normalize::{is_han, is_separator, normalize_key, without_accent};
+use super::normalize::{is_han, is_separator, without_accent};
 
 /// The simplified form of a character; characters without one are returned unchanged.
 pub fn to_simplified(c: char) -> char {
@@ -81,6 +81,27 @@ const POLYPHONIC_WORDS: &[(&str, &[&str])] = &[
     ("率", &["lǜ"]),
 ];
 
+/// The characters `POLYPHONIC_WORDS` starts with: a name without any needs no word search.
+const POLYPHONIC_CHARACTERS: &[char] = &[
+    '长', '重', '微', '精', '调', '协', '还', '着', '行', '差', '残', '似', '概', '子', '作', '干',
+    '几', '误', '偏', '方', '音', '曲', '扭', '单', '数', '参', '模', '上', '传', '宕', '奖', '强',
+    '处', '率',
+];
+
+/// `POLYPHONIC_WORDS` as characters, longest first, made once.
+fn longest_first() -> &'static [(Vec<char>, &'static [&'static str])] {
+    static WORDS: std::sync::OnceLock<Vec<(Vec<char>, &'static [&'static str])>> =
+        std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut words: Vec<(Vec<char>, &'static [&'static str])> = POLYPHONIC_WORDS
+            .iter()
+            .map(|&(word, syllables)| (word.chars().collect(), syllables))
+            .collect();
+        words.sort_by_key(|(word, _)| std::cmp::Reverse(word.len()));
+        words
+    })
+}
+
 /// A Chinese name spelled in pinyin: one part per Han character (with tone marks) and one
 /// per run of other letters, as written (`扩散 Transformer` → kuò sàn transformer).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +126,8 @@ impl Spelling {
         let letters: String = self
             .parts
             .iter()
-            .filter_map(|part| normalize_key(part).chars().next())
+            .filter_map(|part| part.chars().next())
+            .map(|first| without_accent(first).to_ascii_lowercase())
             .collect();
         letters
             .chars()
@@ -159,11 +181,11 @@ fn dictionary_readings(chars: &[char]) -> Vec<Option<String>> {
         .iter()
         .map(|c| c.to_pinyin().map(|pinyin| pinyin.with_tone().to_string()))
         .collect();
+    if !chars.iter().any(|c| POLYPHONIC_CHARACTERS.contains(c)) {
+        return readings;
+    }
     let mut fixed = vec![false; chars.len()];
-    let mut words: Vec<&(&str, &[&str])> = POLYPHONIC_WORDS.iter().collect();
-    words.sort_by_key(|(word, _)| std::cmp::Reverse(word.chars().count()));
-    for (word, syllables) in words {
-        let word: Vec<char> = word.chars().collect();
+    for (word, syllables) in longest_first() {
         let mut at = 0;
         while at + word.len() <= chars.len() {
             if chars[at..at + word.len()] == word[..] && !fixed[at..at + word.len()].contains(&true)
@@ -260,6 +282,7 @@ pub fn without_tone_numbers(normalized: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::normalize::normalize_key;
     use super::*;
 
     fn plain(name: &str) -> String {
@@ -336,6 +359,18 @@ mod tests {
         assert_eq!(without_tone_numbers("ma1ma").as_deref(), Some("mama"));
         for not_pinyin in ["gpt4", "sd3", "llama3", "t5", "kuosan", "yolo5", "kuo9"] {
             assert_eq!(without_tone_numbers(not_pinyin), None, "{not_pinyin}");
+        }
+    }
+
+    #[test]
+    fn every_field_word_starts_with_a_listed_character() {
+        for (word, syllables) in POLYPHONIC_WORDS {
+            let first = word.chars().next().unwrap();
+            assert!(
+                POLYPHONIC_CHARACTERS.contains(&first),
+                "{word}: add '{first}'"
+            );
+            assert_eq!(word.chars().count(), syllables.len(), "{word}");
         }
     }
 

@@ -39,7 +39,8 @@ pub fn complete(index: &Index, typed: &str, limit: usize) -> Result<Vec<Completi
                 key.text.clone()
             };
             // The shell replaces what was typed with the word: it must still begin with it.
-            if normalize_key(&word).starts_with(&prefix) && seen_words.insert(word.clone()) {
+            let normalized = normalize_key(&word);
+            if normalized.starts_with(&prefix) && seen_words.insert(normalized) {
                 found.push(Completion {
                     word,
                     help: format!("{} · {}", record.term.en, record.term.zh),
@@ -97,7 +98,11 @@ mod tests {
             vec!["扩散模型"],
             "扩散 Transformer has a space"
         );
-        assert_eq!(words("di"), vec!["dit", "diffusion-model"]);
+        assert_eq!(
+            words("di"),
+            vec!["DiT", "diffusion-model"],
+            "DiT and dit are one word"
+        );
         assert!(words("zz").is_empty());
     }
 

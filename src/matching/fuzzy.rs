@@ -286,7 +286,7 @@ pub fn word_prefix(query: &Query, key: &Key) -> Option<Scored> {
     if !key.kind.is_name() {
         return None;
     }
-    let key_words: Vec<&str> = key.words.iter().map(String::as_str).collect();
+    let key_words: Vec<&str> = key.words().collect();
     let coverage = word_prefix_coverage(query, &key_words, key.length)?;
     Some(Scored {
         score: 0.58 + 0.35 * coverage,
@@ -441,8 +441,7 @@ pub fn mixed(query: &Query, keys: &[Key], broader_names: &[&str]) -> Option<(usi
         .filter(|(_, key)| key.kind.is_name() && !key.is_chinese)
         .filter(|(_, key)| {
             latin.iter().all(|word| {
-                key.words
-                    .iter()
+                key.words()
                     .any(|name_word| name_word.starts_with(word.as_str()))
             })
         })
@@ -475,10 +474,19 @@ mod tests {
 
     fn key_of(kind: KeyKind, text: &str) -> Key {
         let normalized = normalize_key(text);
+        let words = normalize_words(text);
+        let mut end = 0;
+        let word_ends = words
+            .iter()
+            .map(|word| {
+                end += word.len() as u16;
+                end
+            })
+            .collect();
         Key {
             kind,
             text: text.into(),
-            words: normalize_words(text),
+            word_ends,
             length: grapheme_count(&normalized),
             is_chinese: has_han(&normalized),
             normalized,

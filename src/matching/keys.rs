@@ -3,9 +3,10 @@
 //! pinyin of its Chinese names. Matching rules compare queries with these keys only.
 
 use serde::{Deserialize, Serialize};
+use unicode_normalization::{is_nfkc_quick, IsNormalized};
 
 use super::chinese::spell;
-use super::normalize::{grapheme_count, has_han, normalize_key, normalize_words};
+use super::normalize::{grapheme_count, has_han, is_han, normalize_key, normalize_words};
 use crate::glossary::Term;
 
 /// Which field of the term a key comes from. The order is the ranking's tie-break: names
@@ -48,24 +49,79 @@ pub struct Key {
     /// for initials, the pinyin with tone marks for pinyin keys.
     pub text: String,
     pub normalized: String,
-    /// Normalised words, for word-prefix matching (`stable diff`).
-    pub words: Vec<String>,
+    /// Where each word of `normalized` ends (byte offsets), for word-prefix matching
+    /// (`stable diff`): boundaries, not copies, keep records small and quick to decode.
+    pub word_ends: Vec<u16>,
     /// Length in user-perceived characters of `normalized`.
     pub length: usize,
     pub is_chinese: bool,
 }
 
 impl Key {
-    fn new(kind: KeyKind, text: String, normalized: String) -> Key {
+    fn new(kind: KeyKind, text: String, normalized: String, words: &[String]) -> Key {
         Key {
             kind,
-            words: normalize_words(&text),
+            word_ends: word_ends(&normalized, words),
             length: grapheme_count(&normalized),
             is_chinese: has_han(&normalized),
             normalized,
             text,
         }
     }
+
+    /// The normalised words of the key.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        let mut start = 0;
+        self.word_ends.iter().filter_map(move |&end| {
+            let word = self.normalized.get(start..end as usize)?;
+            start = end as usize;
+            Some(word)
+        })
+    }
+}
+
+/// The end of each word within `normalized`, when the words make it up exactly (they do
+/// but for text whose folding needed a second pass: then the words are its runs of one
+/// script). Keys longer than 64 KiB are one word.
+fn word_ends(normalized: &str, words: &[String]) -> Vec<u16> {
+    if normalized.len() > u16::MAX as usize {
+        return vec![];
+    }
+    let mut ends = Vec::with_capacity(words.len());
+    let mut end = 0;
+    for word in words {
+        end += word.len();
+        ends.push(end as u16);
+    }
+    if end == normalized.len()
+        && normalized.len() == words.iter().map(String::len).sum::<usize>()
+        && words.concat() == normalized
+    {
+        return ends;
+    }
+    let mut ends = Vec::new();
+    let mut previous: Option<bool> = None;
+    for (at, c) in normalized.char_indices() {
+        let han = is_han(c);
+        if previous.is_some_and(|was| was != han) {
+            ends.push(at as u16);
+        }
+        previous = Some(han);
+    }
+    if !normalized.is_empty() {
+        ends.push(normalized.len() as u16);
+    }
+    ends
+}
+
+/// A name's normalised form and words in one folding pass (the words joined are the
+/// normalised form, except in the rare text whose folding needs a second pass).
+fn fold_name(text: &str) -> (String, Vec<String>) {
+    let words = normalize_words(text);
+    let joined = words.concat();
+    let settled = joined.is_ascii() || is_nfkc_quick(joined.chars()) == IsNormalized::Yes;
+    let normalized = if settled { joined } else { normalize_key(text) };
+    (normalized, words)
 }
 
 /// Keys longer than this (in characters) are never compared by edit distance: the cost of
@@ -78,36 +134,42 @@ const SMALL_WORDS: &[&str] = &[
     "of", "the", "and", "for", "to", "in", "on", "a", "an", "with", "by",
 ];
 
-/// The keys of a term, names first in field order; a normalised form is kept once per
-/// term and kind family (id `gan` and abbr `GAN` are one key).
+/// The keys of a term, names first (English, Chinese, acronyms, aliases, id); a normalised
+/// form is kept once per term and kind family (abbr `GAN` and id `gan` are one key).
 pub fn term_keys(term: &Term) -> Vec<Key> {
     let mut keys: Vec<Key> = Vec::new();
-    let push = |keys: &mut Vec<Key>, kind: KeyKind, text: &str, normalized: String| {
+    let push = |keys: &mut Vec<Key>, kind: KeyKind, text: &str, folded: (String, Vec<String>)| {
+        let (normalized, words) = folded;
         let duplicate = keys.iter().any(|key| {
             key.normalized == normalized
                 && key.kind.is_name() == kind.is_name()
                 && key.kind.is_pinyin() == kind.is_pinyin()
         });
         if !normalized.is_empty() && !duplicate {
-            keys.push(Key::new(kind, text.to_string(), normalized));
+            keys.push(Key::new(kind, text.to_string(), normalized, &words));
         }
     };
-    let names = [
-        (KeyKind::Id, &term.id),
-        (KeyKind::English, &term.en),
-        (KeyKind::Chinese, &term.zh),
-    ]
-    .into_iter()
-    .chain(term.abbr.iter().map(|name| (KeyKind::Abbr, name)))
-    .chain(term.aliases.iter().map(|name| (KeyKind::Alias, name)));
+    // The id last: where it only repeats a name (`gan`, `stable-diffusion`), the name as
+    // people write it is the key kept and shown.
+    let names = [(KeyKind::English, &term.en), (KeyKind::Chinese, &term.zh)]
+        .into_iter()
+        .chain(term.abbr.iter().map(|name| (KeyKind::Abbr, name)))
+        .chain(term.aliases.iter().map(|name| (KeyKind::Alias, name)))
+        .chain(std::iter::once((KeyKind::Id, &term.id)));
     let names: Vec<(KeyKind, &String)> = names.collect();
     for &(kind, name) in &names {
-        push(&mut keys, kind, name, normalize_key(name));
+        push(&mut keys, kind, name, fold_name(name));
     }
+    let english_words: Vec<String> = keys
+        .iter()
+        .find(|key| key.kind == KeyKind::English)
+        .map(|key| key.words().map(str::to_string).collect())
+        .unwrap_or_else(|| normalize_words(&term.en));
     for skip_small_words in [false, true] {
-        let letters = english_initials(&term.en, skip_small_words);
+        let letters = initials_of(&english_words, skip_small_words);
         if letters.len() >= 2 {
-            push(&mut keys, KeyKind::Initials, &term.en, letters);
+            let words = vec![letters.clone()];
+            push(&mut keys, KeyKind::Initials, &term.en, (letters, words));
         }
     }
     for &(kind, name) in &names {
@@ -118,9 +180,10 @@ pub fn term_keys(term: &Term) -> Vec<Key> {
             continue;
         };
         let text = spelling.text();
-        push(&mut keys, KeyKind::Pinyin, &text, normalize_key(&text));
+        push(&mut keys, KeyKind::Pinyin, &text, fold_name(&text));
         if let Some(initials) = spelling.initials() {
-            push(&mut keys, KeyKind::PinyinInitials, &text, initials);
+            let words = vec![initials.clone()];
+            push(&mut keys, KeyKind::PinyinInitials, &text, (initials, words));
         }
     }
     keys
@@ -128,7 +191,11 @@ pub fn term_keys(term: &Term) -> Vec<Key> {
 
 /// First letters of the words of an English name, optionally skipping small words.
 pub fn english_initials(name: &str, skip_small_words: bool) -> String {
-    normalize_words(name)
+    initials_of(&normalize_words(name), skip_small_words)
+}
+
+fn initials_of(words: &[String], skip_small_words: bool) -> String {
+    words
         .iter()
         .filter(|word| !(skip_small_words && SMALL_WORDS.contains(&word.as_str())))
         .filter_map(|word| word.chars().next())
@@ -175,11 +242,17 @@ mod tests {
         assert_eq!(
             names,
             vec![
-                "gan",
                 "generativeadversarialnetwork",
                 "生成对抗网络",
+                "gan",
                 "gans"
             ]
+        );
+        let gan = keys.iter().find(|key| key.normalized == "gan").unwrap();
+        assert_eq!(
+            (gan.kind, gan.text.as_str()),
+            (KeyKind::Abbr, "GAN"),
+            "the written name is kept, not the id"
         );
         assert_eq!(normalized(&keys, KeyKind::Initials), vec!["gan"]);
         assert_eq!(
@@ -205,6 +278,10 @@ mod tests {
         let pinyin = keys.iter().find(|key| key.kind == KeyKind::Pinyin).unwrap();
         assert_eq!(pinyin.text, "kuò sàn mó xíng");
         assert_eq!(pinyin.length, 12);
+        assert_eq!(
+            pinyin.words().collect::<Vec<_>>(),
+            vec!["kuo", "san", "mo", "xing"]
+        );
     }
 
     #[test]

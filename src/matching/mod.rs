@@ -20,8 +20,8 @@ pub use fuzzy::{MatchKind, Query, Scored, MAX_TYPO_QUERY};
 pub use index::{Index, TermId};
 pub use keys::{english_initials, term_keys, Key, KeyKind, MAX_TYPO_KEY};
 pub use normalize::{
-    folded_chars, grapheme_count, graphemes, has_han, is_han, normalize_key, normalize_words,
-    text_tokens, Token,
+    fold_for_search, fold_text, grapheme_count, graphemes, has_han, is_han, normalize_key,
+    normalize_words, push_folded, text_tokens, Token,
 };
 pub use rank::{
     lookup, lookup_with, Candidate, Decision, Lookup, Rules, ACCEPT_SCORE, SUGGEST_SCORE,

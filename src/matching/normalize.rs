@@ -28,6 +28,10 @@ pub fn is_separator(c: char) -> bool {
 /// names settle after one pass.
 pub fn normalize_key(text: &str) -> String {
     let mut current = normalize_once(text);
+    // Already in NFKC (always so for ASCII): another pass changes nothing.
+    if current.is_ascii() || is_nfkc_quick(current.chars()) == IsNormalized::Yes {
+        return current;
+    }
     for _ in 0..3 {
         let next = normalize_once(&current);
         if next == current {
@@ -40,26 +44,48 @@ pub fn normalize_key(text: &str) -> String {
 
 fn normalize_once(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in folded_chars(text) {
-        if !is_separator(c) {
-            out.push(c);
-        }
-    }
+    fold_into(text, &mut out, true);
     out
 }
 
 /// The text as NFKC, lower-cased, accent-free, simplified characters; separators kept.
-pub fn folded_chars(text: &str) -> impl Iterator<Item = char> + '_ {
-    // NFKC is the slow step and most text (ASCII, plain Chinese) is already in that form.
-    let compatible: Box<dyn Iterator<Item = char>> =
-        if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-            Box::new(text.chars())
+pub fn fold_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    fold_into(text, &mut out, false);
+    out
+}
+
+/// Appends `text` folded (NFKC, lower case, no accents, simplified) to `out`, without
+/// separators when `drop_separators`. ASCII and already-NFKC text (most names, plain
+/// Chinese) skip the NFKC pass, the slow step.
+fn fold_into(text: &str, out: &mut String, drop_separators: bool) {
+    if text.is_ascii() {
+        out.extend(
+            text.bytes()
+                .filter(|&b| !(drop_separators && is_separator(b as char)))
+                .map(|b| b.to_ascii_lowercase() as char),
+        );
+        return;
+    }
+    let mut push = |c: char| {
+        if drop_separators && is_separator(c) {
+            return;
+        }
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if is_han(c) {
+            out.push(to_simplified(c));
         } else {
-            Box::new(text.nfkc())
-        };
-    compatible
-        .flat_map(char::to_lowercase)
-        .map(|c| to_simplified(without_accent(c)))
+            for lower in c.to_lowercase() {
+                out.push(to_simplified(without_accent(lower)));
+            }
+        }
+    };
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        text.chars().for_each(&mut push);
+    } else {
+        text.nfkc().for_each(&mut push);
+    }
 }
 
 /// `é` → `e`, `ǜ` → `u`: a Latin letter with marks becomes its ASCII base letter, so that
@@ -87,20 +113,28 @@ pub fn without_accent(c: char) -> char {
 /// The words of a name or query (folded as `normalize_key` folds), split at separators and
 /// where Han script meets another, so `stable 扩散` and `GPT模型` are two words each.
 pub fn normalize_words(text: &str) -> Vec<String> {
-    let folded: String = folded_chars(text).collect();
+    let folded = fold_text(text);
     let mut words = Vec::new();
-    for chunk in folded.split(is_separator).filter(|chunk| !chunk.is_empty()) {
-        let mut word = String::new();
-        let mut word_is_han = None;
-        for c in chunk.chars() {
-            let han = is_han(c);
-            if word_is_han.is_some_and(|was| was != han) {
-                words.push(std::mem::take(&mut word));
+    let mut start: Option<(usize, bool)> = None;
+    for (at, c) in folded.char_indices() {
+        if is_separator(c) {
+            if let Some((begin, _)) = start.take() {
+                words.push(folded[begin..at].to_string());
             }
-            word_is_han = Some(han);
-            word.push(c);
+            continue;
         }
-        words.push(word);
+        let han = is_han(c);
+        match start {
+            Some((begin, was_han)) if was_han != han => {
+                words.push(folded[begin..at].to_string());
+                start = Some((at, han));
+            }
+            Some(_) => {}
+            None => start = Some((at, han)),
+        }
+    }
+    if let Some((begin, _)) = start {
+        words.push(folded[begin..].to_string());
     }
     words
 }
@@ -114,13 +148,43 @@ pub enum Token {
     Han(String),
 }
 
+/// Text folded for full-text search: like `fold_text`, but NFKC applied character by
+/// character, which is the same for everything but combining sequences and avoids
+/// normalising whole definitions (Chinese text always has full-width punctuation, which
+/// sends whole-string NFKC down its slow path). The index and queries both fold this way.
+pub fn fold_for_search(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        push_folded(c, &mut out);
+    }
+    out
+}
+
+/// Appends `c` folded (NFKC, lower case, no accent, simplified) to `out`.
+pub fn push_folded(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+    } else if is_han(c) && !('\u{f900}'..='\u{faff}').contains(&c) {
+        out.push(to_simplified(c));
+    } else {
+        for compatible in std::iter::once(c).nfkc() {
+            for lower in compatible.to_lowercase() {
+                out.push(to_simplified(without_accent(lower)));
+            }
+        }
+    }
+}
+
 /// Full-text tokens: folded text cut into runs of letters and digits (Latin) and runs of
 /// Han characters. Punctuation and spaces separate tokens and are dropped.
 pub fn text_tokens(text: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut current = String::new();
     let mut current_is_han = false;
-    for c in folded_chars(text) {
+    for c in fold_for_search(text).chars() {
         let han = is_han(c);
         let wordish = han || c.is_alphanumeric();
         if !current.is_empty() && (!wordish || han != current_is_han) {
@@ -165,6 +229,11 @@ pub fn graphemes(text: &str) -> Vec<&str> {
 pub fn grapheme_count(text: &str) -> usize {
     if text.is_ascii() {
         return text.len();
+    }
+    // ASCII and Han characters are each one grapheme: only other text needs the
+    // segmentation rules (combining marks, emoji sequences, Hangul).
+    if text.chars().all(|c| c.is_ascii() || is_han(c)) {
+        return text.chars().count();
     }
     text.graphemes(true).count()
 }

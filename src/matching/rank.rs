@@ -33,7 +33,10 @@ const ENOUGH_TERMS: usize = 4 * KEEP_CANDIDATES;
 /// The most key rows one prefix-style scan reads.
 const MAX_SCANNED_ROWS: usize = 4096;
 /// The most typo candidates per key length compared exactly, most shared bigrams first.
-const MAX_TYPO_ROWS: usize = 512;
+const MAX_TYPO_ROWS: usize = 1024;
+/// Beyond the rarest lists the prefix filter needs, bigram postings are read only up to
+/// this many per key length.
+const MAX_TYPO_POSTINGS: usize = 32_768;
 
 /// One term's best match for a query.
 #[derive(Debug, Clone, PartialEq)]
@@ -266,49 +269,70 @@ fn row_fits(entry: &KeyEntry, is_pinyin: bool) -> bool {
     }
 }
 
-/// Typos: keys of nearby lengths sharing enough padded bigrams with the query (each edit
-/// destroys at most three of the query's bigrams), then the exact distance.
+/// Typos: keys of nearby lengths that share a padded bigram with the query, then the exact
+/// distance. An edit destroys at most three of the query's bigrams, so a key within `k`
+/// edits shares at least one of any `3k + 1` of them: reading only the postings of the
+/// rarest `3k + 1` (a prefix filter) finds every candidate without touching the long lists
+/// of common bigrams.
 fn typo_candidates(offers: &mut Offers) -> Result<(), Damaged> {
     let query = offers.query;
     let store = offers.index.store();
     for (form, is_pinyin) in forms(query) {
         let length = form_length(query, form, is_pinyin);
-        let budget = allowed_edits(length, query.is_chinese);
+        let budget = if is_pinyin {
+            fuzzy::allowed_pinyin_edits(length)
+        } else {
+            allowed_edits(length, query.is_chinese)
+        };
         if length > MAX_TYPO_QUERY || budget == 0 {
             continue;
         }
         let bigrams = crate::store::padded_bigrams(form);
         for key_length in length.saturating_sub(budget).max(1)..=length + budget {
-            let key_budget = allowed_edits(length.min(key_length), query.is_chinese);
-            if key_budget == 0
-                || length.abs_diff(key_length) > key_budget
-                || key_length > MAX_TYPO_KEY
-            {
+            if key_length > MAX_TYPO_KEY {
                 continue;
             }
-            let needed = bigrams.len() as isize - 3 * key_budget as isize;
-            let rows: Vec<usize> = if needed <= 0 {
-                store.bucket(key_length)?.take(MAX_SCANNED_ROWS).collect()
+            let mut grams = Vec::with_capacity(bigrams.len());
+            for bigram in &bigrams {
+                grams.push(store.gram(*bigram, key_length)?);
+            }
+            // A bigram no key of this length has is "read" for free: it holds no row.
+            let missing = bigrams.len() - grams.iter().flatten().count();
+            let mut present: Vec<_> = grams.into_iter().flatten().collect();
+            present.sort_by_key(|gram| gram.count);
+            let rows: Vec<u32> = if bigrams.len() <= 3 * budget {
+                // Too short for the filter: every key of this length is a candidate.
+                store
+                    .bucket(key_length)?
+                    .take(MAX_SCANNED_ROWS)
+                    .map(|row| row as u32)
+                    .collect()
             } else {
+                // The rarest 3k + 1 lists, then more while they are cheap; each row counted
+                // in the lists read. With every list read this is the classic count filter.
                 let mut shared: FxHashMap<u32, usize> = FxHashMap::default();
-                for bigram in &bigrams {
-                    for row in store.gram_rows(bigram, key_length)? {
+                let (mut read, mut postings) = (missing, 0);
+                for gram in present {
+                    if read > 3 * budget && postings + gram.count > MAX_TYPO_POSTINGS {
+                        break;
+                    }
+                    postings += gram.count;
+                    read += 1;
+                    for row in store.gram_postings(gram)? {
                         *shared.entry(row).or_default() += 1;
                     }
                 }
+                let needed = (read - missing).saturating_sub(3 * budget).max(1);
                 let mut rows: Vec<(usize, u32)> = shared
                     .into_iter()
-                    .filter(|&(_, count)| count as isize >= needed)
+                    .filter(|&(_, count)| count >= needed)
                     .map(|(row, count)| (count, row))
                     .collect();
                 rows.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-                rows.into_iter()
-                    .take(MAX_TYPO_ROWS)
-                    .map(|(_, row)| row as usize)
-                    .collect()
+                rows.into_iter().map(|(_, row)| row).collect()
             };
-            for row in rows {
-                let entry = store.key_entry(row)?;
+            for row in rows.into_iter().take(MAX_TYPO_ROWS) {
+                let entry = store.key_entry(row as usize)?;
                 if !row_fits(&entry, is_pinyin) {
                     continue;
                 }
@@ -401,13 +425,14 @@ fn partial_candidates(offers: &mut Offers) -> Result<(), Damaged> {
     }
     let store = offers.index.store();
     let chars: Vec<char> = query.normalized.chars().collect();
-    let mut pairs: Vec<String> = chars.windows(2).map(|pair| pair.iter().collect()).collect();
+    let mut pairs: Vec<crate::store::Bigram> =
+        chars.windows(2).map(|pair| [pair[0], pair[1]]).collect();
     pairs.sort_unstable();
     pairs.dedup();
     for key_length in query.length + 1..=store.max_key_length().min(MAX_TYPO_KEY) {
         let mut rows: Option<Vec<u32>> = None;
         for pair in &pairs {
-            let found = store.gram_rows(pair, key_length)?;
+            let found = store.gram_rows(*pair, key_length)?;
             rows = Some(match rows {
                 None => found,
                 Some(so_far) => intersect(&so_far, &found),

@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 
 use super::index::{Index, TermId};
-use super::normalize::{folded_chars, graphemes, text_tokens, Token};
+use super::normalize::{graphemes, push_folded, text_tokens, Token};
 use crate::glossary::Term;
 use crate::store::{search_fields, Damaged, FieldWeight};
 
@@ -193,10 +193,8 @@ impl Folded {
         let mut text = String::with_capacity(original.len());
         let mut origin = Vec::with_capacity(original.len());
         for (at, c) in original.char_indices() {
-            for folded in fold_char(c) {
-                text.push(folded);
-                origin.resize(text.len(), at);
-            }
+            push_folded(c, &mut text);
+            origin.resize(text.len(), at);
         }
         Folded { text, origin }
     }
@@ -223,12 +221,6 @@ impl Folded {
                         .is_none_or(|before| !before.is_alphanumeric())
             })
     }
-}
-
-/// One character folded the way `text_tokens` folds text.
-fn fold_char(c: char) -> Vec<char> {
-    let mut buffer = [0u8; 4];
-    folded_chars(c.encode_utf8(&mut buffer)).collect()
 }
 
 /// A window of the text around `at`, cut at grapheme boundaries, with ellipses where cut.

@@ -208,21 +208,25 @@ pub fn text_hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64_with_seed(bytes, 0x6169_6763)
 }
 
+/// Two characters of a key, the unit of the gram table.
+pub type Bigram = [char; 2];
+
 /// The key of a gram table entry: a bigram within keys of one length.
-pub fn gram_hash(bigram: &str, length: usize) -> u64 {
-    let mut bytes = Vec::with_capacity(bigram.len() + 4);
-    bytes.extend_from_slice(bigram.as_bytes());
-    bytes.extend_from_slice(&(length as u32).to_le_bytes());
+pub fn gram_hash(bigram: Bigram, length: usize) -> u64 {
+    let mut bytes = [0u8; 12];
+    bytes[..4].copy_from_slice(&u32::from(bigram[0]).to_le_bytes());
+    bytes[4..8].copy_from_slice(&u32::from(bigram[1]).to_le_bytes());
+    bytes[8..].copy_from_slice(&(length as u32).to_le_bytes());
     text_hash(&bytes)
 }
 
 /// The padded bigrams of a normalised key, deduplicated: what the typo rule counts.
-pub fn padded_bigrams(normalized: &str) -> Vec<String> {
+pub fn padded_bigrams(normalized: &str) -> Vec<Bigram> {
     let chars: Vec<char> = std::iter::once(GRAM_START)
         .chain(normalized.chars())
         .chain(std::iter::once(GRAM_END))
         .collect();
-    let mut grams: Vec<String> = chars.windows(2).map(|pair| pair.iter().collect()).collect();
+    let mut grams: Vec<Bigram> = chars.windows(2).map(|pair| [pair[0], pair[1]]).collect();
     grams.sort_unstable();
     grams.dedup();
     grams

@@ -10,10 +10,10 @@ mod read;
 mod write;
 
 pub use format::{
-    padded_bigrams, sorted_letters, Damaged, FieldWeight, Links, LookupClass, Meta, Record,
+    padded_bigrams, sorted_letters, Bigram, Damaged, FieldWeight, Links, LookupClass, Meta, Record,
     SourceStamp,
 };
-pub use read::{read_meta, Backing, KeyEntry, Store};
+pub use read::{read_meta, Backing, Gram, KeyEntry, Store};
 pub use write::{compile, index_words, restamp, search_fields};
 
 /// The shipped glossary, compiled and checked by the build script.

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 pub use super::format::Damaged;
 use super::format::{
-    checksum, header_checksum, text_hash, FieldWeight, LookupClass, Meta, Record, Section,
+    checksum, header_checksum, text_hash, Bigram, FieldWeight, LookupClass, Meta, Record, Section,
     FIXED_HEADER, FORMAT_VERSION, GRAM_ENTRY, KEY_ENTRY, LOOKUP_ENTRY, MAGIC, WORD_ENTRY,
     WORD_SEPARATOR,
 };
@@ -33,6 +33,13 @@ impl Backing {
             Backing::Mapped(map) => map,
         }
     }
+}
+
+/// A bigram's postings within keys of one length: where they start and how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gram {
+    offset: usize,
+    pub count: usize,
 }
 
 /// One row of the `keys` table.
@@ -234,17 +241,32 @@ impl Store {
     }
 
     /// Key rows whose key (of `length` characters) contains `bigram` (padded at the ends).
-    pub fn gram_rows(&self, bigram: &str, length: usize) -> Result<Vec<u32>, Damaged> {
+    pub fn gram_rows(&self, bigram: Bigram, length: usize) -> Result<Vec<u32>, Damaged> {
+        match self.gram(bigram, length)? {
+            Some(gram) => self.gram_postings(gram),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Where the postings of a bigram within keys of one length are, and how many there are
+    /// (without reading them: the typo rule reads the rarest first).
+    pub fn gram(&self, bigram: Bigram, length: usize) -> Result<Option<Gram>, Damaged> {
         let grams = self.section(Section::Grams);
         let count = grams.len() / GRAM_ENTRY;
         let hash = super::format::gram_hash(bigram, length);
         let at = partition_point(count, |at| Ok(u64_at(grams, at * GRAM_ENTRY)? < hash))?;
         if at >= count || u64_at(grams, at * GRAM_ENTRY)? != hash {
-            return Ok(Vec::new());
+            return Ok(None);
         }
-        let offset = u32_at(grams, at * GRAM_ENTRY + 8)? as usize;
-        let len = u32_at(grams, at * GRAM_ENTRY + 12)? as usize;
-        read_u32s(self.section(Section::GramPostings), offset, len)
+        Ok(Some(Gram {
+            offset: u32_at(grams, at * GRAM_ENTRY + 8)? as usize,
+            count: u32_at(grams, at * GRAM_ENTRY + 12)? as usize,
+        }))
+    }
+
+    /// The key rows of a gram, in row order.
+    pub fn gram_postings(&self, gram: Gram) -> Result<Vec<u32>, Damaged> {
+        read_u32s(self.section(Section::GramPostings), gram.offset, gram.count)
     }
 
     /// Indices in the word table of the tokens that start with `prefix`.

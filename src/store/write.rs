@@ -1,58 +1,95 @@
 //! Compiling terms into the index format of `format.rs`. Runs in the build script for the
 //! shipped glossary and at run time for user glossaries (then cached). Pure: terms in,
 //! bytes out, the same bytes for the same terms.
+//!
+//! The work per term (its keys, its record, its words and grams) is done by one worker per
+//! core over contiguous chunks of terms; the main thread then sorts and writes the tables.
+//! Sections are written straight into the output, so the index is never held twice.
+
+use std::ops::Range;
 
 use rustc_hash::FxHashMap;
 
 use super::format::{
     checksum, gram_hash, header_checksum, padded_bigrams, sorted_letters, text_hash, FieldWeight,
-    Links, LookupClass, Meta, Record, Section, FIXED_HEADER, FORMAT_VERSION, MAGIC, WORD_SEPARATOR,
+    Links, LookupClass, Meta, Section, FIXED_HEADER, FORMAT_VERSION, GRAM_ENTRY, KEY_ENTRY,
+    LOOKUP_ENTRY, MAGIC, WORD_ENTRY, WORD_SEPARATOR,
 };
 use crate::glossary::Term;
-use crate::matching::text_tokens;
-use crate::matching::{term_keys, Key, KeyKind, Token, MAX_TYPO_KEY};
+use crate::matching::{fold_for_search, is_han, term_keys, Key, KeyKind, MAX_TYPO_KEY};
 
 /// Keys longer than this (in bytes) stay out of the prefix and typo tables: nobody types
 /// them as a prefix or misspells them, and exact lookup still finds them by hash.
 const MAX_TABLE_KEY_BYTES: usize = 1024;
+/// Fewer terms than this are compiled on one thread: starting workers would cost more.
+const PARALLEL_FROM_TERMS: usize = 2048;
 
 /// The compiled index of `terms` (already validated; unknown link ids are skipped).
 /// `meta` supplies the tool stamp and sources; counts are filled in here.
 pub fn compile(terms: &[Term], mut meta: Meta) -> Vec<u8> {
     let links = resolve_links(terms);
-    let keys: Vec<Vec<Key>> = terms.iter().map(term_keys).collect();
-    let (records, offsets) = write_records(terms, &keys, links);
-    let table = KeyTable::new(&keys);
+    let chunks = in_chunks(terms, |first, slice| {
+        Chunk::build(first, slice, &links[first..first + slice.len()])
+    });
+    drop(links);
+    let rows = sorted_rows(&chunks);
     meta.term_count = terms.len() as u32;
-    meta.max_key_length = table.max_length as u32;
-    let (grams, gram_postings) = gram_table(&table);
-    let words = WordTable::new(terms);
-    // In the order of `Section::ALL`: the reader finds sections by position.
-    let sections = vec![
-        records,
-        offsets,
-        table.entries_bytes(),
-        table.text.clone(),
-        table.length_starts(),
-        lookup_table(terms, &keys),
-        grams,
-        gram_postings,
-        words.entries,
-        words.text,
-        words.postings,
-        tag_counts(terms),
-    ];
-    debug_assert_eq!(sections.len(), Section::ALL.len());
-    assemble(&sections, &meta)
+    meta.max_key_length = rows.last().map_or(0, |row| {
+        chunks[row.0 as usize].facts[row.1 as usize].length as u32
+    });
+    let records: usize = chunks.iter().map(|chunk| chunk.records.len()).sum();
+    let mut out = Output::new(&meta);
+    // The records are most of the index; the tables come to about a third more.
+    out.bytes.reserve(records + records / 3);
+    write_records(&mut out, &chunks);
+    write_key_table(&mut out, &chunks, &rows, meta.max_key_length as usize);
+    write_lookup(&mut out, &chunks);
+    write_grams(&mut out, &chunks, &rows);
+    write_words(&mut out, chunks);
+    out.section(&tag_counts(terms));
+    out.finish(&meta)
 }
 
 /// The same sections under a new meta (a cache whose sources were touched but not changed).
 pub fn restamp(sections: &[&[u8]], meta: &Meta) -> Vec<u8> {
-    let owned: Vec<Vec<u8>> = sections.iter().map(|bytes| bytes.to_vec()).collect();
-    assemble(&owned, meta)
+    let mut out = Output::new(meta);
+    for bytes in sections {
+        out.section(bytes);
+    }
+    out.finish(meta)
 }
 
-/// Links as term numbers, in both directions, in glossary order.
+/// Runs `work` on contiguous chunks of `items`, one per core, and returns the results in
+/// order; small inputs are one chunk on this thread.
+fn in_chunks<T: Sync, R: Send>(items: &[T], work: impl Fn(usize, &[T]) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if items.len() < PARALLEL_FROM_TERMS || cores < 2 {
+        return vec![work(0, items)];
+    }
+    let size = items.len().div_ceil(cores);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(size)
+            .enumerate()
+            .map(|(at, slice)| {
+                let work = &work;
+                scope.spawn(move || work(at * size, slice))
+            })
+            .collect();
+        handles
+            .into_iter()
+            // A worker only panics on a bug; re-raise it here rather than write a broken index.
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
 fn resolve_links(terms: &[Term]) -> Vec<Links> {
     let mut position: FxHashMap<&str, u32> = FxHashMap::default();
     for (at, term) in terms.iter().enumerate() {
@@ -92,151 +129,88 @@ fn resolve_links(terms: &[Term]) -> Vec<Links> {
     links
 }
 
-fn write_records(terms: &[Term], keys: &[Vec<Key>], links: Vec<Links>) -> (Vec<u8>, Vec<u8>) {
-    let mut records = Vec::new();
-    let mut offsets = Vec::with_capacity(terms.len() * 8);
-    for ((term, keys), links) in terms.iter().zip(keys).zip(links) {
-        offsets.extend_from_slice(&(records.len() as u64).to_le_bytes());
-        let record = Record {
-            term: term.clone(),
-            keys: keys.clone(),
-            links,
-        };
-        // Serialising plain owned data into a Vec cannot fail; an empty payload would
-        // only make the record unreadable, which the reader reports as damage.
-        let payload = postcard::to_allocvec(&record).unwrap_or_default();
-        records.extend_from_slice(&checksum(&payload).to_le_bytes());
-        records.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-        records.extend_from_slice(&payload);
-    }
-    (records, offsets)
+/// A `Record` by reference: serialises to the same bytes without copying the term.
+#[derive(serde::Serialize)]
+struct RecordRef<'a> {
+    term: &'a Term,
+    keys: &'a [Key],
+    links: &'a Links,
 }
 
-/// One row of the `keys` table before it is written.
-struct KeyRow {
+/// What the tables need to know of one key, its texts kept in the chunk's arena.
+struct KeyFact {
     term: u32,
     slot: u16,
     kind: KeyKind,
     length: u16,
-    text: (u32, u32),
-    words: (u32, u16),
-    normalized: String,
+    normalized: Range<u32>,
+    /// The key's words joined by U+001F.
+    words: Range<u32>,
 }
 
-/// Name and pinyin keys sorted by (length, text), with their texts in one blob.
-struct KeyTable {
-    rows: Vec<KeyRow>,
-    text: Vec<u8>,
-    max_length: usize,
+/// Everything the terms of one chunk contribute to the index.
+struct Chunk {
+    /// Framed records, back to back, and where each starts within `records`.
+    records: Vec<u8>,
+    starts: Vec<u64>,
+    /// Key texts, referred to by `facts`.
+    arena: String,
+    /// Keys that go into the prefix and typo tables.
+    facts: Vec<KeyFact>,
+    /// Exact-lookup entries: (hash, term, slot, class).
+    lookup: Vec<(u64, u32, u16, u8)>,
+    /// Bigram postings per gram hash, as indices into `facts`.
+    grams: FxHashMap<u64, Vec<u32>>,
+    /// Full-text postings per word: term << 2 | field weight, in term order.
+    words: FxHashMap<String, Vec<u32>>,
 }
 
-impl KeyTable {
-    fn new(keys: &[Vec<Key>]) -> KeyTable {
-        let mut rows = Vec::new();
-        for (term, term_keys) in keys.iter().enumerate() {
-            for (slot, key) in term_keys.iter().enumerate() {
-                let wanted = key.kind.is_name() || key.kind == KeyKind::Pinyin;
-                if !wanted || key.normalized.len() > MAX_TABLE_KEY_BYTES || slot > u16::MAX as usize
-                {
-                    continue;
-                }
-                rows.push(KeyRow {
-                    term: term as u32,
-                    slot: slot as u16,
-                    kind: key.kind,
-                    length: key.length.min(u16::MAX as usize) as u16,
-                    text: (0, 0),
-                    words: (0, 0),
-                    normalized: key.normalized.clone(),
-                });
-            }
+impl Chunk {
+    fn build(first: usize, terms: &[Term], links: &[Links]) -> Chunk {
+        let mut chunk = Chunk {
+            records: Vec::new(),
+            starts: Vec::with_capacity(terms.len()),
+            arena: String::new(),
+            facts: Vec::new(),
+            lookup: Vec::new(),
+            grams: FxHashMap::default(),
+            words: FxHashMap::default(),
+        };
+        for (at, (term, links)) in terms.iter().zip(links).enumerate() {
+            let number = (first + at) as u32;
+            let keys = term_keys(term);
+            chunk.add_record(term, &keys, links);
+            chunk.add_keys(number, term, &keys);
+            chunk.add_words(number, term);
         }
-        rows.sort_by(|a, b| {
-            (a.length, a.normalized.as_str(), a.term, a.slot).cmp(&(
-                b.length,
-                b.normalized.as_str(),
-                b.term,
-                b.slot,
-            ))
-        });
-        let mut text = Vec::new();
-        for row in &mut rows {
-            let key = &keys[row.term as usize][row.slot as usize];
-            row.text = (text.len() as u32, key.normalized.len() as u32);
-            text.extend_from_slice(key.normalized.as_bytes());
-            let words = key.words.join(&WORD_SEPARATOR.to_string());
-            let words = truncate_at_char(&words, u16::MAX as usize);
-            row.words = (text.len() as u32, words.len() as u16);
-            text.extend_from_slice(words.as_bytes());
-        }
-        let max_length = rows
-            .iter()
-            .map(|row| row.length as usize)
-            .max()
-            .unwrap_or(0);
-        KeyTable {
-            rows,
-            text,
-            max_length,
-        }
+        chunk
     }
 
-    fn entries_bytes(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(self.rows.len() * super::format::KEY_ENTRY);
-        for row in &self.rows {
-            bytes.extend_from_slice(&row.term.to_le_bytes());
-            bytes.extend_from_slice(&row.text.0.to_le_bytes());
-            bytes.extend_from_slice(&row.text.1.to_le_bytes());
-            bytes.extend_from_slice(&row.words.0.to_le_bytes());
-            bytes.extend_from_slice(&row.words.1.to_le_bytes());
-            bytes.extend_from_slice(&row.length.to_le_bytes());
-            bytes.extend_from_slice(&row.slot.to_le_bytes());
-            bytes.push(row.kind as u8);
-            bytes.push(0);
-        }
-        bytes
+    fn add_record(&mut self, term: &Term, keys: &[Key], links: &Links) {
+        self.starts.push(self.records.len() as u64);
+        let record = RecordRef { term, keys, links };
+        // Serialising plain data into a Vec cannot fail; an empty payload would only make
+        // the record unreadable, which the reader reports as damage.
+        let payload = postcard::to_allocvec(&record).unwrap_or_default();
+        self.records
+            .extend_from_slice(&checksum(&payload).to_le_bytes());
+        self.records
+            .extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        self.records.extend_from_slice(&payload);
     }
 
-    /// `starts[length]` = first row of that length; one extra entry closes the last bucket.
-    fn length_starts(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity((self.max_length + 2) * 4);
-        let mut row = 0;
-        for length in 0..=self.max_length + 1 {
-            while row < self.rows.len() && (self.rows[row].length as usize) < length {
-                row += 1;
-            }
-            bytes.extend_from_slice(&(row as u32).to_le_bytes());
-        }
-        bytes
-    }
-}
-
-fn truncate_at_char(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
-/// Exact-lookup entries: (hash, term, slot, class), sorted.
-fn lookup_table(terms: &[Term], keys: &[Vec<Key>]) -> Vec<u8> {
-    let mut entries: Vec<(u64, u32, u16, u8)> = Vec::new();
-    for (term_number, (term, term_keys)) in terms.iter().zip(keys).enumerate() {
-        let term_number = term_number as u32;
-        entries.push((
+    fn add_keys(&mut self, number: u32, term: &Term, keys: &[Key]) {
+        self.lookup.push((
             text_hash(term.id.as_bytes()),
-            term_number,
+            number,
             0,
             LookupClass::Id as u8,
         ));
-        for (slot, key) in term_keys.iter().enumerate().take(u16::MAX as usize) {
+        for (slot, key) in keys.iter().enumerate().take(u16::MAX as usize) {
             let slot = slot as u16;
             let mut add = |class: LookupClass, text: &str| {
-                entries.push((text_hash(text.as_bytes()), term_number, slot, class as u8));
+                self.lookup
+                    .push((text_hash(text.as_bytes()), number, slot, class as u8));
             };
             match key.kind {
                 kind if kind.is_name() => add(LookupClass::Name, &key.normalized),
@@ -251,11 +225,175 @@ fn lookup_table(terms: &[Term], keys: &[Vec<Key>]) -> Vec<u8> {
                 }
                 _ => {}
             }
+            // Ids are handles for exact lookup and links, not names people misspell or
+            // type the start of: they stay out of the fuzzy rules' table.
+            let in_table =
+                (key.kind.is_name() && key.kind != KeyKind::Id) || key.kind == KeyKind::Pinyin;
+            if !in_table || key.normalized.len() > MAX_TABLE_KEY_BYTES {
+                continue;
+            }
+            let length = key.length.min(u16::MAX as usize) as u16;
+            let fact = self.facts.len() as u32;
+            if (length as usize) <= MAX_TYPO_KEY {
+                for bigram in padded_bigrams(&key.normalized) {
+                    self.grams
+                        .entry(gram_hash(bigram, length as usize))
+                        .or_default()
+                        .push(fact);
+                }
+            }
+            let normalized = self.push_text(&key.normalized);
+            let start = self.arena.len() as u32;
+            for (at, word) in key.words().enumerate() {
+                if at > 0 {
+                    self.arena.push(WORD_SEPARATOR);
+                }
+                self.arena.push_str(word);
+            }
+            let words = truncate_range(&self.arena, start, u16::MAX as usize);
+            self.facts.push(KeyFact {
+                term: number,
+                slot,
+                kind: key.kind,
+                length,
+                normalized,
+                words,
+            });
         }
     }
+
+    fn push_text(&mut self, text: &str) -> Range<u32> {
+        let start = self.arena.len() as u32;
+        self.arena.push_str(text);
+        start..self.arena.len() as u32
+    }
+
+    fn text(&self, range: &Range<u32>) -> &str {
+        &self.arena[range.start as usize..range.end as usize]
+    }
+
+    fn add_words(&mut self, number: u32, term: &Term) {
+        // Words are slices of the folded fields, so a term costs one allocation per field
+        // and one per word the chunk has not seen yet.
+        let folded: Vec<(String, FieldWeight)> = search_fields(term)
+            .into_iter()
+            .map(|(text, weight)| (fold_for_search(text), weight))
+            .collect();
+        let mut best: FxHashMap<&str, FieldWeight> = FxHashMap::default();
+        for (text, weight) in &folded {
+            index_words(text, |word| {
+                let entry = best.entry(word).or_insert(*weight);
+                *entry = (*entry).max(*weight);
+            });
+        }
+        for (word, weight) in best {
+            let posting = (number << 2) | weight as u32;
+            match self.words.get_mut(word) {
+                Some(list) => list.push(posting),
+                None => {
+                    self.words.insert(word.to_string(), vec![posting]);
+                }
+            }
+        }
+    }
+}
+
+/// The range of the text pushed since `start`, cut to at most `max` bytes at a character
+/// boundary.
+fn truncate_range(arena: &str, start: u32, max: usize) -> Range<u32> {
+    let text = &arena[start as usize..];
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    start..start + end as u32
+}
+
+/// Every key fact as (chunk, fact), sorted by (length, text, term, slot): the row order
+/// of the `keys` table.
+fn sorted_rows(chunks: &[Chunk]) -> Vec<(u32, u32)> {
+    let mut rows: Vec<(u32, u32)> = chunks
+        .iter()
+        .enumerate()
+        .flat_map(|(at, chunk)| (0..chunk.facts.len() as u32).map(move |fact| (at as u32, fact)))
+        .collect();
+    let fact = |row: &(u32, u32)| -> (&Chunk, &KeyFact) {
+        let chunk = &chunks[row.0 as usize];
+        (chunk, &chunk.facts[row.1 as usize])
+    };
+    rows.sort_unstable_by(|a, b| {
+        let ((chunk_a, a), (chunk_b, b)) = (fact(a), fact(b));
+        (a.length, chunk_a.text(&a.normalized), a.term, a.slot).cmp(&(
+            b.length,
+            chunk_b.text(&b.normalized),
+            b.term,
+            b.slot,
+        ))
+    });
+    rows
+}
+
+fn write_records(out: &mut Output, chunks: &[Chunk]) {
+    let mut offsets = Vec::new();
+    let mut base = 0u64;
+    for chunk in chunks {
+        offsets.extend(chunk.starts.iter().map(|start| base + start));
+        base += chunk.records.len() as u64;
+    }
+    out.section_from_parts(chunks.iter().map(|chunk| chunk.records.as_slice()));
+    let mut bytes = Vec::with_capacity(offsets.len() * 8);
+    for offset in offsets {
+        bytes.extend_from_slice(&offset.to_le_bytes());
+    }
+    out.section(&bytes);
+}
+
+/// The `keys`, `key-text` and `lengths` sections.
+fn write_key_table(out: &mut Output, chunks: &[Chunk], rows: &[(u32, u32)], max_length: usize) {
+    let mut entries = Vec::with_capacity(rows.len() * KEY_ENTRY);
+    let mut text = Vec::new();
+    for &(chunk, fact) in rows {
+        let chunk = &chunks[chunk as usize];
+        let fact = &chunk.facts[fact as usize];
+        let normalized = chunk.text(&fact.normalized);
+        let words = chunk.text(&fact.words);
+        entries.extend_from_slice(&fact.term.to_le_bytes());
+        entries.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        entries.extend_from_slice(&(normalized.len() as u32).to_le_bytes());
+        text.extend_from_slice(normalized.as_bytes());
+        entries.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        entries.extend_from_slice(&(words.len() as u16).to_le_bytes());
+        text.extend_from_slice(words.as_bytes());
+        entries.extend_from_slice(&fact.length.to_le_bytes());
+        entries.extend_from_slice(&fact.slot.to_le_bytes());
+        entries.push(fact.kind as u8);
+        entries.push(0);
+    }
+    out.section(&entries);
+    out.section(&text);
+    // `starts[length]` = first row of that length; one extra entry closes the last bucket.
+    let mut lengths = Vec::with_capacity((max_length + 2) * 4);
+    let mut row = 0;
+    for length in 0..=max_length + 1 {
+        while row < rows.len()
+            && (chunks[rows[row].0 as usize].facts[rows[row].1 as usize].length as usize) < length
+        {
+            row += 1;
+        }
+        lengths.extend_from_slice(&(row as u32).to_le_bytes());
+    }
+    out.section(&lengths);
+}
+
+/// Exact-lookup entries of every chunk, sorted.
+fn write_lookup(out: &mut Output, chunks: &[Chunk]) {
+    let mut entries: Vec<(u64, u32, u16, u8)> = chunks
+        .iter()
+        .flat_map(|chunk| chunk.lookup.iter().copied())
+        .collect();
     entries.sort_unstable();
     entries.dedup();
-    let mut bytes = Vec::with_capacity(entries.len() * super::format::LOOKUP_ENTRY);
+    let mut bytes = Vec::with_capacity(entries.len() * LOOKUP_ENTRY);
     for (hash, term, slot, class) in entries {
         bytes.extend_from_slice(&hash.to_le_bytes());
         bytes.extend_from_slice(&term.to_le_bytes());
@@ -263,95 +401,79 @@ fn lookup_table(terms: &[Term], keys: &[Vec<Key>]) -> Vec<u8> {
         bytes.push(class);
         bytes.push(0);
     }
-    bytes
+    out.section(&bytes);
 }
 
-/// Bigram postings per key length, over keys short enough for the typo rule.
-fn gram_table(table: &KeyTable) -> (Vec<u8>, Vec<u8>) {
-    let mut postings: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-    for (entry, row) in table.rows.iter().enumerate() {
-        if row.length as usize > MAX_TYPO_KEY {
+/// Bigram postings as rows of the `keys` table, sorted by row, grams sorted by hash.
+fn write_grams(out: &mut Output, chunks: &[Chunk], rows: &[(u32, u32)]) {
+    // Where each fact ended up in the sorted table.
+    let mut row_of: Vec<Vec<u32>> = chunks
+        .iter()
+        .map(|chunk| vec![0; chunk.facts.len()])
+        .collect();
+    for (row, &(chunk, fact)) in rows.iter().enumerate() {
+        row_of[chunk as usize][fact as usize] = row as u32;
+    }
+    let mut merged: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    for (at, chunk) in chunks.iter().enumerate() {
+        for (hash, facts) in &chunk.grams {
+            merged
+                .entry(*hash)
+                .or_default()
+                .extend(facts.iter().map(|&fact| row_of[at][fact as usize]));
+        }
+    }
+    drop(row_of);
+    let mut grams: Vec<(u64, Vec<u32>)> = merged.into_iter().collect();
+    grams.sort_unstable_by_key(|(hash, _)| *hash);
+    let mut entries = Vec::with_capacity(grams.len() * GRAM_ENTRY);
+    let mut postings = Vec::new();
+    for (hash, mut list) in grams {
+        list.sort_unstable();
+        entries.extend_from_slice(&hash.to_le_bytes());
+        entries.extend_from_slice(&((postings.len() / 4) as u32).to_le_bytes());
+        entries.extend_from_slice(&(list.len() as u32).to_le_bytes());
+        for row in list {
+            postings.extend_from_slice(&row.to_le_bytes());
+        }
+    }
+    out.section(&entries);
+    out.section(&postings);
+}
+
+/// The word table: every chunk's postings merged (chunks hold ascending terms, so lists
+/// stay in term order), words sorted.
+fn write_words(out: &mut Output, chunks: Vec<Chunk>) {
+    let mut merged: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+    for chunk in chunks {
+        if merged.is_empty() {
+            merged = chunk.words;
             continue;
         }
-        for bigram in padded_bigrams(&row.normalized) {
-            postings
-                .entry(gram_hash(&bigram, row.length as usize))
-                .or_default()
-                .push(entry as u32);
+        for (word, list) in chunk.words {
+            merged.entry(word).or_default().extend(list);
         }
     }
-    let mut grams: Vec<(u64, Vec<u32>)> = postings.into_iter().collect();
-    grams.sort_unstable_by_key(|(hash, _)| *hash);
-    let mut entries = Vec::with_capacity(grams.len() * super::format::GRAM_ENTRY);
-    let mut blob = Vec::new();
-    for (hash, list) in grams {
-        entries.extend_from_slice(&hash.to_le_bytes());
-        entries.extend_from_slice(&((blob.len() / 4) as u32).to_le_bytes());
+    let mut words: Vec<(String, Vec<u32>)> = merged.into_iter().collect();
+    words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut entries = Vec::with_capacity(words.len() * WORD_ENTRY);
+    let mut text = Vec::new();
+    let mut postings = Vec::new();
+    for (word, list) in words {
+        entries.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        entries.extend_from_slice(&(word.len() as u32).to_le_bytes());
+        entries.extend_from_slice(&((postings.len() / 4) as u32).to_le_bytes());
         entries.extend_from_slice(&(list.len() as u32).to_le_bytes());
-        for entry in list {
-            blob.extend_from_slice(&entry.to_le_bytes());
+        text.extend_from_slice(word.as_bytes());
+        for posting in list {
+            postings.extend_from_slice(&posting.to_le_bytes());
         }
     }
-    (entries, blob)
+    out.section(&entries);
+    out.section(&text);
+    out.section(&postings);
 }
 
-/// Full-text tokens of every term with the best field each appears in.
-struct WordTable {
-    entries: Vec<u8>,
-    text: Vec<u8>,
-    postings: Vec<u8>,
-}
-
-impl WordTable {
-    fn new(terms: &[Term]) -> WordTable {
-        let mut postings: FxHashMap<String, Vec<u32>> = FxHashMap::default();
-        let mut best: FxHashMap<String, FieldWeight> = FxHashMap::default();
-        for (term_number, term) in terms.iter().enumerate() {
-            best.clear();
-            for (text, weight) in search_fields(term) {
-                for word in index_words(text) {
-                    let entry = best.entry(word).or_insert(weight);
-                    *entry = (*entry).max(weight);
-                }
-            }
-            for (word, weight) in best.drain() {
-                postings
-                    .entry(word)
-                    .or_default()
-                    .push(((term_number as u32) << 2) | weight as u32);
-            }
-        }
-        let mut words: Vec<(String, Vec<u32>)> = postings.into_iter().collect();
-        words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut table = WordTable {
-            entries: Vec::with_capacity(words.len() * super::format::WORD_ENTRY),
-            text: Vec::new(),
-            postings: Vec::new(),
-        };
-        for (word, mut list) in words {
-            list.sort_unstable();
-            table
-                .entries
-                .extend_from_slice(&(table.text.len() as u32).to_le_bytes());
-            table
-                .entries
-                .extend_from_slice(&(word.len() as u32).to_le_bytes());
-            table
-                .entries
-                .extend_from_slice(&((table.postings.len() / 4) as u32).to_le_bytes());
-            table
-                .entries
-                .extend_from_slice(&(list.len() as u32).to_le_bytes());
-            table.text.extend_from_slice(word.as_bytes());
-            for posting in list {
-                table.postings.extend_from_slice(&posting.to_le_bytes());
-            }
-        }
-        table
-    }
-}
-
-/// The texts full-text search looks at, with what a hit in each is worth.
 pub fn search_fields(term: &Term) -> Vec<(&str, FieldWeight)> {
     let mut fields = vec![
         (term.en.as_str(), FieldWeight::Name),
@@ -368,21 +490,36 @@ pub fn search_fields(term: &Term) -> Vec<(&str, FieldWeight)> {
     fields
 }
 
-/// What a text contributes to the word table: Latin words whole, Han runs as their single
-/// characters and character pairs (any Chinese word is found through its pairs).
-pub fn index_words(text: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    for token in text_tokens(text) {
-        match token {
-            Token::Latin(word) => words.push(word),
-            Token::Han(run) => {
-                let chars: Vec<char> = run.chars().collect();
-                words.extend(chars.iter().map(char::to_string));
-                words.extend(chars.windows(2).map(|pair| pair.iter().collect::<String>()));
+/// What a folded text contributes to the word table: Latin words whole (runs of letters
+/// and digits), Han runs as their single characters and character pairs (any Chinese word
+/// is found through its pairs). The same cut as `text_tokens`, on text already folded.
+pub fn index_words<'a>(folded: &'a str, mut visit: impl FnMut(&'a str)) {
+    let mut latin_start: Option<usize> = None;
+    let mut previous_han: Option<usize> = None;
+    for (at, c) in folded.char_indices() {
+        let han = is_han(c);
+        if han || !c.is_alphanumeric() {
+            if let Some(start) = latin_start.take() {
+                visit(&folded[start..at]);
+            }
+        }
+        if han {
+            let end = at + c.len_utf8();
+            visit(&folded[at..end]);
+            if let Some(start) = previous_han {
+                visit(&folded[start..end]);
+            }
+            previous_han = Some(at);
+        } else {
+            previous_han = None;
+            if c.is_alphanumeric() && latin_start.is_none() {
+                latin_start = Some(at);
             }
         }
     }
-    words
+    if let Some(start) = latin_start {
+        visit(&folded[start..]);
+    }
 }
 
 fn tag_counts(terms: &[Term]) -> Vec<u8> {
@@ -400,34 +537,80 @@ fn tag_counts(terms: &[Term]) -> Vec<u8> {
     postcard::to_allocvec(&list).unwrap_or_default()
 }
 
-/// Header, then each section at an 8-byte boundary.
-fn assemble(sections: &[Vec<u8>], meta: &Meta) -> Vec<u8> {
-    let meta_bytes = postcard::to_allocvec(meta).unwrap_or_default();
-    let table_len = sections.len() * 16;
-    let header_len = FIXED_HEADER + table_len + meta_bytes.len();
-    let mut offset = align(header_len);
-    let mut table = Vec::with_capacity(table_len);
-    for bytes in sections {
-        table.extend_from_slice(&(offset as u64).to_le_bytes());
-        table.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        offset = align(offset + bytes.len());
+/// The index being written: the header reserved at the front, each section appended at an
+/// 8-byte boundary, the section table and checksum filled in by `finish`.
+struct Output {
+    bytes: Vec<u8>,
+    sections: Vec<(u64, u64)>,
+    header_len: usize,
+}
+
+impl Output {
+    fn new(meta: &Meta) -> Output {
+        let header_len = FIXED_HEADER + Section::ALL.len() * 16 + meta_bytes(meta).len();
+        let bytes = vec![0; align(header_len)];
+        Output {
+            bytes,
+            sections: Vec::with_capacity(Section::ALL.len()),
+            header_len,
+        }
     }
-    let mut out = Vec::with_capacity(offset);
-    out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&(sections.len() as u32).to_le_bytes());
-    out.extend_from_slice(&(meta_bytes.len() as u32).to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes());
-    let mut covered = table;
-    covered.extend_from_slice(&meta_bytes);
-    out.extend_from_slice(&header_checksum(&out, &covered).to_le_bytes());
-    out.extend_from_slice(&covered);
-    for bytes in sections {
-        out.resize(align(out.len()), 0);
-        out.extend_from_slice(bytes);
+
+    fn section(&mut self, bytes: &[u8]) {
+        self.section_from_parts(std::iter::once(bytes));
     }
-    out.resize(align(out.len()), 0);
-    out
+
+    fn section_from_parts<'a>(&mut self, parts: impl Iterator<Item = &'a [u8]>) {
+        let start = self.bytes.len();
+        for part in parts {
+            self.bytes.extend_from_slice(part);
+        }
+        self.sections
+            .push((start as u64, (self.bytes.len() - start) as u64));
+        self.bytes.resize(align(self.bytes.len()), 0);
+    }
+
+    /// The header: magic, version, counts, checksum, section table, meta. The meta must be
+    /// the one `new` was sized for, but for counts filled in since (same encoded length is
+    /// not assumed: the header is rebuilt to its real length if it changed).
+    fn finish(self, meta: &Meta) -> Vec<u8> {
+        debug_assert_eq!(self.sections.len(), Section::ALL.len());
+        let meta = meta_bytes(meta);
+        let header_len = FIXED_HEADER + self.sections.len() * 16 + meta.len();
+        let shift = align(header_len) as i64 - align(self.header_len) as i64;
+        let mut covered = Vec::with_capacity(header_len - FIXED_HEADER);
+        for &(offset, len) in &self.sections {
+            covered.extend_from_slice(&((offset as i64 + shift) as u64).to_le_bytes());
+            covered.extend_from_slice(&len.to_le_bytes());
+        }
+        covered.extend_from_slice(&meta);
+        let mut fixed = Vec::with_capacity(FIXED_HEADER);
+        fixed.extend_from_slice(&MAGIC);
+        fixed.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        fixed.extend_from_slice(&(self.sections.len() as u32).to_le_bytes());
+        fixed.extend_from_slice(&(meta.len() as u32).to_le_bytes());
+        fixed.extend_from_slice(&0u32.to_le_bytes());
+        let sum = header_checksum(&fixed, &covered);
+        fixed.extend_from_slice(&sum.to_le_bytes());
+        let mut header = fixed;
+        header.extend_from_slice(&covered);
+        header.resize(align(header_len), 0);
+        let mut bytes = self.bytes;
+        let old = align(self.header_len);
+        if header.len() == old {
+            bytes[..old].copy_from_slice(&header);
+            bytes
+        } else {
+            // The meta grew (counts filled in after sizing): one copy to make room.
+            let mut moved = header;
+            moved.extend_from_slice(&bytes[old..]);
+            moved
+        }
+    }
+}
+
+fn meta_bytes(meta: &Meta) -> Vec<u8> {
+    postcard::to_allocvec(meta).unwrap_or_default()
 }
 
 fn align(offset: usize) -> usize {

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Whole-process benchmarks of aigc-term, timed side by side with the floor: a Rust
+# hello-world built with the same release profile. Writes BENCHMARKS.md (median wall time of
+# many runs, ratio to the floor, peak memory from /usr/bin/time).
+#
+#   bash scripts/bench.sh           # full run (about 5 minutes on 2 cores)
+#   bash scripts/bench.sh --quick   # fewer runs, no 100,000-term cold runs
+#
+# Installs hyperfine from Debian's packages when it is missing. CI does not run this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=false
+[ "${1:-}" = "--quick" ] && quick=true
+runs=200; cold_runs=5
+$quick && { runs=40; cold_runs=2; }
+
+if ! command -v hyperfine >/dev/null; then
+  echo "installing hyperfine from Debian's packages" >&2
+  (apt-get install -y hyperfine || sudo apt-get install -y hyperfine) >/dev/null
+fi
+
+work=target/bench
+mkdir -p "$work"
+export CARGO_TERM_COLOR=never
+cargo build --release --quiet
+cargo build --release --quiet --example gen-glossary
+bin=$(pwd)/target/release/aigc-term
+
+# The floor: hello-world with this crate's [profile.release].
+mkdir -p "$work/floor/src"
+{
+  printf '[package]\nname = "floor"\nversion = "0.0.0"\nedition = "2021"\n\n[workspace]\n\n'
+  sed -n '/^\[profile.release\]/,/^\[/p' Cargo.toml | sed '$!b;/^\[/d'
+} > "$work/floor/Cargo.toml"
+printf 'fn main() {\n    println!("hello");\n}\n' > "$work/floor/src/main.rs"
+cargo build --release --quiet --manifest-path "$work/floor/Cargo.toml" --target-dir "$work/floor/target"
+floor=$(pwd)/$work/floor/target/release/floor
+
+sizes="1000 10000 100000"
+for n in $sizes; do
+  [ -s "$work/big-$n.toml" ] || ./target/release/examples/gen-glossary "$n" > "$work/big-$n.toml"
+done
+
+export XDG_CACHE_HOME=$(pwd)/$work/cache
+export NO_COLOR=1
+unset AIGC_TERM_GLOSSARY LANG LC_ALL LANGUAGE || true
+
+results=$work/results.tsv
+: > "$results"
+
+# Peak resident memory of one run, in KiB.
+peak_kib() {
+  /usr/bin/time -o "$work/memory" -f '%M' "$@" >/dev/null 2>&1 || true
+  tail -1 "$work/memory"
+}
+
+# time NAME TERMS RUNS COMMAND... : hyperfine's median (ms) and the peak memory (KiB).
+measure() {
+  local name=$1 terms=$2 count=$3; shift 3
+  hyperfine -N --warmup 5 --runs "$count" --export-json "$work/one.json" -i "$*" >/dev/null 2>&1
+  local median
+  median=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"]*1000)' "$work/one.json")
+  local peak
+  peak=$(peak_kib "$@")
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$terms" "$median" "$peak" "$*" >> "$results"
+  printf '%-44s %8s terms %8.3f ms %8s KiB\n' "$name" "$terms" "$median" "$peak" >&2
+}
+
+measure "floor (hello-world)" - "$runs" "$floor"
+shipped=$("$bin" --json list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["terms"]))')
+measure "aigc-term gan" "$shipped" "$runs" "$bin" gan
+measure "aigc-term difusion (fuzzy)" "$shipped" "$runs" "$bin" difusion
+measure "aigc-term search noise" "$shipped" "$runs" "$bin" search noise
+measure "aigc-term --json clip" "$shipped" "$runs" "$bin" --json clip
+measure "aigc-term related gan" "$shipped" "$runs" "$bin" related gan
+measure "aigc-term kuosan (pinyin)" "$shipped" "$runs" "$bin" kuosan
+measure "aigc-term 生成對抗網絡 (traditional)" "$shipped" "$runs" "$bin" 生成對抗網絡
+measure "aigc-term stable 扩散 (mixed)" "$shipped" "$runs" "$bin" stable 扩散
+
+for n in $sizes; do
+  file=$work/big-$n.toml
+  # Queries taken from the generated file: a name, a one-edit typo of it, a prefix of it,
+  # an acronym (initials plus number), and a word of the definitions.
+  read -r exact typo prefix acronym word < <(python3 - "$file" "$n" <<'PY'
+import sys, tomllib
+terms = tomllib.load(open(sys.argv[1], "rb"))["term"]
+term = terms[int(sys.argv[2]) * 2 // 3]
+en = term["en"]
+first, rest = en.split(" ", 1)
+typo = first[:2] + first[3:] + " " + rest           # one deletion
+prefix = " ".join(en.split(" ")[:2]) + " " + en.split(" ")[2][:3]
+print(term["id"], typo.replace(" ", "_"), prefix.replace(" ", "_"), term["abbr"][0].lower(), "sparse")
+PY
+)
+  typo=${typo//_/ }; prefix=${prefix//_/ }
+  if ! $quick || [ "$n" != 100000 ]; then
+    hyperfine -N --runs "$cold_runs" --prepare "rm -rf $XDG_CACHE_HOME" --export-json "$work/one.json" -i "$bin -g $file $exact" >/dev/null 2>&1
+    median=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"]*1000)' "$work/one.json")
+    rm -rf "$XDG_CACHE_HOME"
+    peak=$(peak_kib "$bin" -g "$file" "$exact")
+    printf '%s\t%s\t%s\t%s\t%s\n' "first run: parse + compile + cache" "$n" "$median" "$peak" "$bin -g $file $exact" >> "$results"
+    printf '%-44s %8s terms %8.3f ms %8s KiB\n' "first run (cold)" "$n" "$median" "$peak" >&2
+  fi
+  "$bin" -g "$file" "$exact" >/dev/null   # the cache is warm from here on
+  measure "exact ($exact)" "$n" "$runs" "$bin" -g "$file" "$exact"
+  measure "fuzzy typo ($typo)" "$n" "$runs" "$bin" -g "$file" "$typo"
+  measure "fuzzy prefix ($prefix)" "$n" "$runs" "$bin" -g "$file" "$prefix"
+  measure "fuzzy acronym ($acronym)" "$n" "$runs" "$bin" -g "$file" "$acronym"
+  measure "search $word" "$n" "$runs" "$bin" -g "$file" search "$word"
+done
+
+python3 - "$results" "$work/floor/Cargo.toml" <<'PY' > BENCHMARKS.md
+import sys, platform, subprocess, datetime
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1], encoding="utf-8")]
+floor_ms, floor_kib = float(rows[0][2]), int(rows[0][3])
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown CPU")
+commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+print("# Benchmarks\n")
+print("Whole-process wall time (median of many runs, hyperfine) and peak memory (`/usr/bin/time`),")
+print("side by side with the floor: a Rust hello-world built with the same release profile.")
+print(f"Generated by `bash scripts/bench.sh` on {datetime.date.today()} at commit {commit}, on {cpu}")
+print(f"({subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores). Ratios, not absolute times, are what to compare: these machines are noisy.\n")
+print("User glossaries are generated by `cargo run --release --example gen-glossary -- N`; after the")
+print("first run their compiled index is in the cache, so later runs parse no TOML.\n")
+print("| command | terms | median | × floor | peak memory | + floor |")
+print("| --- | ---: | ---: | ---: | ---: | ---: |")
+for name, terms, median, peak, _ in rows:
+    median, peak = float(median), int(peak)
+    print(f"| {name} | {terms} | {median:.2f} ms | {median / floor_ms:.2f} | {peak / 1024:.1f} MiB | {(peak - floor_kib) / 1024:+.1f} MiB |")
+PY
+echo "wrote BENCHMARKS.md" >&2
