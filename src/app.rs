@@ -24,7 +24,7 @@ use crate::matching::{self, Candidate, Decision, Index, Lookup, SearchHit, TermI
 use crate::open::{self, Opened};
 use crate::render::{self, Language, LookupView, RelatedTerm, Style};
 use crate::repl::{self, Line};
-use crate::store::Record;
+use crate::store::{Names, Record};
 
 /// What the process environment says, read once so the rest can be tested without it.
 #[derive(Debug, Clone, Default)]
@@ -598,7 +598,7 @@ fn search(
 /// A relation walk with every term it prints decoded.
 struct Walk {
     start: Arc<Record>,
-    reached: Vec<(graph::Reached, Arc<Record>, String)>,
+    reached: Vec<(graph::Reached, Names, String)>,
 }
 
 fn related(
@@ -619,8 +619,8 @@ fn related(
         let reached = graph::walk(index, start, depth)?
             .into_iter()
             .map(|item| {
-                let via = index.record(item.via)?.term.id.clone();
-                Ok((item.clone(), index.record(item.term)?, via))
+                let via = index.names(item.via)?.id;
+                Ok((item.clone(), index.names(item.term)?, via))
             })
             .collect::<Result<Vec<_>, Error>>()?;
         Ok((
@@ -641,8 +641,10 @@ fn related(
     let reached: Vec<RelatedTerm> = walk
         .reached
         .iter()
-        .map(|(item, record, via)| RelatedTerm {
-            term: &record.term,
+        .map(|(item, names, via)| RelatedTerm {
+            id: &names.id,
+            en: &names.en,
+            zh: &names.zh,
             relation: item.relation,
             via,
             depth: item.depth,

@@ -32,7 +32,8 @@ pub fn complete(index: &Index, typed: &str, limit: usize) -> Result<Vec<Completi
             }
             let term = entry.term as TermId;
             let record = index.record(term)?;
-            let key = record.keys.get(entry.slot as usize).ok_or(Damaged)?;
+            let keys = index.keys(term)?;
+            let key = keys.get(entry.slot as usize).ok_or(Damaged)?;
             let word = if key.text.contains(char::is_whitespace) || key.kind == KeyKind::English {
                 record.term.id.clone()
             } else {

@@ -6,16 +6,21 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use rustc_hash::FxHashMap;
 
+use super::keys::Key;
 use crate::glossary::Term;
-use crate::store::{compile, Backing, Damaged, LookupClass, Meta, Record, Store, EMBEDDED_INDEX};
+use crate::store::{
+    compile, Backing, Damaged, LookupClass, Meta, Names, Record, Store, EMBEDDED_INDEX,
+};
 
 /// A term's number in the index (its position in the merged glossary).
 pub type TermId = usize;
 
 pub struct Index {
     store: Store,
-    /// Decoded records, so that a term shown, linked and described is decoded once.
+    /// Decoded records and keys, so that a term shown, linked and described is decoded
+    /// once (and its keys only if a rule compares them).
     records: Mutex<FxHashMap<TermId, Arc<Record>>>,
+    keys: Mutex<FxHashMap<TermId, Arc<Vec<Key>>>>,
 }
 
 impl Index {
@@ -27,6 +32,7 @@ impl Index {
         Index {
             store,
             records: Mutex::default(),
+            keys: Mutex::default(),
         }
     }
 
@@ -64,6 +70,34 @@ impl Index {
         let record = Arc::new(self.store.record(number)?);
         records.insert(term, Arc::clone(&record));
         Ok(record)
+    }
+
+    /// The id and names of a term: from its record if decoded already, else read from the
+    /// front of the record alone (listing related terms needs no definitions).
+    pub fn names(&self, term: TermId) -> Result<Names, Damaged> {
+        let records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(record) = records.get(&term) {
+            let term = &record.term;
+            return Ok(Names {
+                id: term.id.clone(),
+                en: term.en.clone(),
+                zh: term.zh.clone(),
+            });
+        }
+        drop(records);
+        self.store.names(u32::try_from(term).map_err(|_| Damaged)?)
+    }
+
+    /// The keys of a term, decoded once per run.
+    pub fn keys(&self, term: TermId) -> Result<Arc<Vec<Key>>, Damaged> {
+        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(found) = keys.get(&term) {
+            return Ok(Arc::clone(found));
+        }
+        let number = u32::try_from(term).map_err(|_| Damaged)?;
+        let found = Arc::new(self.store.keys(number)?);
+        keys.insert(term, Arc::clone(&found));
+        Ok(found)
     }
 
     /// The term with exactly this id.

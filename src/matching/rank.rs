@@ -137,8 +137,8 @@ fn exact_candidates(index: &Index, query: &Query) -> Result<Vec<Candidate>, Dama
     }
     for (term, slot) in index.store().lookup(LookupClass::Name, &query.normalized)? {
         let term = term as TermId;
-        let record = index.record(term)?;
-        let key = record.keys.get(slot as usize).ok_or(Damaged)?;
+        let keys = index.keys(term)?;
+        let key = keys.get(slot as usize).ok_or(Damaged)?;
         if !key.kind.is_name() || key.normalized != query.normalized {
             continue; // a hash collision
         }
@@ -194,8 +194,8 @@ impl Offers<'_> {
     /// unverified tables that proposed it).
     fn score(&mut self, term: u32, slot: u16, rule: Rule) -> Result<bool, Damaged> {
         let term = term as TermId;
-        let record = self.index.record(term)?;
-        let key = record.keys.get(slot as usize).ok_or(Damaged)?;
+        let keys = self.index.keys(term)?;
+        let key = keys.get(slot as usize).ok_or(Damaged)?;
         let Some(scored) = rule(self.query, key) else {
             return Ok(false);
         };
@@ -531,17 +531,18 @@ fn mixed_candidates(offers: &mut Offers) -> Result<(), Damaged> {
     for term in terms {
         let term = term as TermId;
         let record = offers.index.record(term)?;
+        let keys = offers.index.keys(term)?;
         let broader = ancestors(offers.index, &record.links.broader, MIXED_ANCESTOR_DEPTH)?;
         let broader_names: Vec<&str> = broader
             .iter()
-            .flat_map(|parent| parent.keys.iter())
+            .flat_map(|parent| parent.iter())
             .filter(|key| key.kind.is_name() && key.is_chinese)
             .map(|key| key.normalized.as_str())
             .collect();
-        if let Some((slot, scored)) = fuzzy::mixed(query, &record.keys, &broader_names) {
+        if let Some((slot, scored)) = fuzzy::mixed(query, &keys, &broader_names) {
             offers.offer(Candidate {
                 term,
-                key: record.keys[slot].clone(),
+                key: keys[slot].clone(),
                 scored,
             });
         }
@@ -552,22 +553,21 @@ fn mixed_candidates(offers: &mut Offers) -> Result<(), Damaged> {
 /// How far up `broader` the mixed rule looks for a Chinese head (QLoRA → LoRA → 参数高效微调).
 const MIXED_ANCESTOR_DEPTH: usize = 2;
 
-/// The records of the broader terms of a term, up to `depth` levels, each once.
+/// The keys of the broader terms of a term, up to `depth` levels, each once.
 fn ancestors(
     index: &Index,
     parents: &[u32],
     depth: usize,
-) -> Result<Vec<std::sync::Arc<crate::store::Record>>, Damaged> {
-    let mut found: Vec<std::sync::Arc<crate::store::Record>> = Vec::new();
+) -> Result<Vec<std::sync::Arc<Vec<Key>>>, Damaged> {
+    let mut found = Vec::new();
     let mut seen: FxHashSet<u32> = FxHashSet::default();
     let mut level: Vec<u32> = parents.to_vec();
     for _ in 0..depth {
         let mut next = Vec::new();
         for parent in level {
             if seen.insert(parent) {
-                let record = index.record(parent as TermId)?;
-                next.extend_from_slice(&record.links.broader);
-                found.push(record);
+                next.extend_from_slice(&index.record(parent as TermId)?.links.broader);
+                found.push(index.keys(parent as TermId)?);
             }
         }
         level = next;

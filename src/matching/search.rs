@@ -8,7 +8,9 @@
 use rustc_hash::FxHashMap;
 
 use super::index::{Index, TermId};
-use super::normalize::{graphemes, push_folded, text_tokens, Token};
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::normalize::{push_folded, text_tokens, Token};
 use crate::glossary::Term;
 use crate::store::{search_fields, Damaged, FieldWeight};
 
@@ -190,6 +192,13 @@ struct Folded {
 
 impl Folded {
     fn new(original: &str) -> Folded {
+        if original.is_ascii() {
+            // Folding ASCII keeps every byte where it was.
+            return Folded {
+                text: original.to_ascii_lowercase(),
+                origin: Vec::new(),
+            };
+        }
         let mut text = String::with_capacity(original.len());
         let mut origin = Vec::with_capacity(original.len());
         for (at, c) in original.char_indices() {
@@ -200,6 +209,9 @@ impl Folded {
     }
 
     fn original_offset(&self, folded_offset: usize) -> usize {
+        if self.origin.is_empty() {
+            return folded_offset;
+        }
         self.origin.get(folded_offset).copied().unwrap_or(0)
     }
 
@@ -224,22 +236,35 @@ impl Folded {
 }
 
 /// A window of the text around `at`, cut at grapheme boundaries, with ellipses where cut.
+/// Only the graphemes of the window are looked at, not the whole text.
 fn make_snippet(text: &str, at: usize) -> String {
     let at = at.min(text.len());
     let at = (0..=at)
         .rev()
         .find(|&at| text.is_char_boundary(at))
         .unwrap_or(0);
-    let before = graphemes(&text[..at]);
-    let after = graphemes(&text[at..]);
-    let start = before.len().saturating_sub(SNIPPET_BEFORE);
-    let mut snippet = String::new();
+    let (before, after) = text.split_at(at);
+    let start = before
+        .grapheme_indices(true)
+        .rev()
+        .take(SNIPPET_BEFORE)
+        .last()
+        .map_or(at, |(start, _)| start);
+    let mut end = at;
+    let mut shown = 0;
+    for (offset, grapheme) in after.grapheme_indices(true) {
+        if shown == SNIPPET_AFTER {
+            break;
+        }
+        end = at + offset + grapheme.len();
+        shown += 1;
+    }
+    let mut snippet = String::with_capacity(end - start + 6);
     if start > 0 {
         snippet.push('…');
     }
-    snippet.push_str(&before[start..].concat());
-    snippet.push_str(&after[..after.len().min(SNIPPET_AFTER)].concat());
-    if after.len() > SNIPPET_AFTER {
+    snippet.push_str(&text[start..end]);
+    if end < text.len() {
         snippet.push('…');
     }
     snippet

@@ -186,7 +186,7 @@ pub fn write_related(
     }
     let width = reached
         .iter()
-        .map(|r| sanitize(&r.term.id).chars().count())
+        .map(|r| sanitize(r.id).chars().count())
         .max()
         .unwrap_or(0);
     for relation in Relation::ALL {
@@ -197,19 +197,19 @@ pub fn write_related(
         writeln!(out)?;
         writeln!(out, "{}", paint(relation.label(), style, label))?;
         for item in group {
-            let other = item.term;
+            let other = item;
             let via = if item.depth > 1 {
                 format!("  (via {})", sanitize(item.via))
             } else {
                 String::new()
             };
-            let id = format!("{:<width$}", sanitize(&other.id));
+            let id = format!("{:<width$}", sanitize(other.id));
             writeln!(
                 out,
                 "  {}  {} · {}{via}",
                 paint(&id, style, accent),
-                sanitize(&other.en),
-                sanitize(&other.zh)
+                sanitize(other.en),
+                sanitize(other.zh)
             )?;
         }
     }
@@ -231,19 +231,20 @@ pub fn write_related_dot(
     writeln!(out, "digraph related {{")?;
     writeln!(out, "  rankdir=LR;")?;
     writeln!(out, "  node [shape=box];")?;
-    let nodes = std::iter::once(start).chain(reached.iter().map(|r| r.term));
-    for (position, term) in nodes.enumerate() {
-        let label = format!("{}\n{}", term.en, term.zh);
+    let nodes = std::iter::once((start.id.as_str(), start.en.as_str(), start.zh.as_str()))
+        .chain(reached.iter().map(|r| (r.id, r.en, r.zh)));
+    for (position, (id, en, zh)) in nodes.enumerate() {
+        let label = format!("{en}\n{zh}");
         let bold = if position == 0 { ", style=bold" } else { "" };
         writeln!(
             out,
             "  {} [label={}{bold}];",
-            quote(&term.id),
+            quote(id),
             quote(&label).replace("\\\n", "\\n").replace('\n', "\\n")
         )?;
     }
     for item in reached {
-        let (from, to) = (quote(item.via), quote(&item.term.id));
+        let (from, to) = (quote(item.via), quote(item.id));
         let edge = match item.relation {
             Relation::Broader => format!("  {from} -> {to} [label=\"broader\", style=bold];"),
             Relation::Narrower => format!("  {to} -> {from} [label=\"broader\", style=bold];"),

@@ -138,7 +138,7 @@ pub fn related_json(start: &Term, depth: usize, reached: &[RelatedTerm]) -> Valu
         .iter()
         .map(|item| {
             json!({
-                "id": item.term.id, "en": item.term.en, "zh": item.term.zh,
+                "id": item.id, "en": item.en, "zh": item.zh,
                 "relation": item.relation, "via": item.via, "depth": item.depth,
             })
         })

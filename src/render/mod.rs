@@ -16,13 +16,14 @@ pub use json::{
 };
 pub use sanitize::{is_unsafe_char, sanitize};
 
-use crate::glossary::Term;
 use crate::graph::Relation;
 
-/// A term reached by a relation walk, resolved for printing.
+/// A term reached by a relation walk, resolved for printing: its names only.
 #[derive(Debug, Clone, Copy)]
 pub struct RelatedTerm<'a> {
-    pub term: &'a Term,
+    pub id: &'a str,
+    pub en: &'a str,
+    pub zh: &'a str,
     pub relation: Relation,
     /// The id of the term it was reached from.
     pub via: &'a str,

@@ -6,7 +6,8 @@
 //! ```text
 //! header   magic "AIGCIDX\0", format version, section count, meta length, checksum,
 //!          section table (offset, length) × count, meta (postcard)
-//! records  [xxh3-64 of payload][payload length u32][postcard Record] per term
+//! records  [xxh3-64 of the rest][head length u32][keys length u32][postcard Record]
+//!          [postcard keys] per term
 //! offsets  u64 per term: where its record starts
 //! keys     24-byte key entries sorted by (length, normalised text), for prefix and typo rules
 //! key-text normalised keys and their words (joined by U+001F)
@@ -30,7 +31,6 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::glossary::Term;
-use crate::matching::Key;
 
 /// The index bytes are not what the writer wrote (truncated, overwritten, another format).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +46,7 @@ impl std::error::Error for Damaged {}
 
 pub const MAGIC: [u8; 8] = *b"AIGCIDX\0";
 /// Bump whenever the layout or the record type changes: older files are then rebuilt.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Bytes before the section table: magic, version, count, meta length, reserved, checksum.
 pub const FIXED_HEADER: usize = 32;
 
@@ -150,13 +150,22 @@ impl FieldWeight {
     }
 }
 
-/// One term as stored: the glossary data, its keys, and its links resolved to term
-/// numbers in both directions (so that `related` needs no search).
+/// One term as stored: the glossary data and its links resolved to term numbers in both
+/// directions (so that `related` needs no search). Its keys are stored beside it in the
+/// same frame, decoded only by the rules that compare them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     pub term: Term,
-    pub keys: Vec<Key>,
     pub links: Links,
+}
+
+/// The three names a term is listed by, read from the front of its record without decoding
+/// the rest (a `Term` serialises `id`, `en` and `zh` first).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Names {
+    pub id: String,
+    pub en: String,
+    pub zh: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,8 +10,8 @@ mod read;
 mod write;
 
 pub use format::{
-    padded_bigrams, sorted_letters, Bigram, Damaged, FieldWeight, Links, LookupClass, Meta, Record,
-    SourceStamp,
+    padded_bigrams, sorted_letters, Bigram, Damaged, FieldWeight, Links, LookupClass, Meta, Names,
+    Record, SourceStamp,
 };
 pub use read::{read_meta, Backing, Gram, KeyEntry, Store};
 pub use write::{compile, index_words, restamp, search_fields};

@@ -9,11 +9,11 @@ use std::ops::Range;
 
 pub use super::format::Damaged;
 use super::format::{
-    checksum, header_checksum, text_hash, Bigram, FieldWeight, LookupClass, Meta, Record, Section,
-    FIXED_HEADER, FORMAT_VERSION, GRAM_ENTRY, KEY_ENTRY, LOOKUP_ENTRY, MAGIC, WORD_ENTRY,
+    checksum, header_checksum, text_hash, Bigram, FieldWeight, LookupClass, Meta, Names, Record,
+    Section, FIXED_HEADER, FORMAT_VERSION, GRAM_ENTRY, KEY_ENTRY, LOOKUP_ENTRY, MAGIC, WORD_ENTRY,
     WORD_SEPARATOR,
 };
-use crate::matching::KeyKind;
+use crate::matching::{Key, KeyKind};
 
 /// Where the bytes live.
 pub enum Backing {
@@ -131,17 +131,42 @@ impl Store {
         self.meta.term_count as usize
     }
 
-    /// The record of term `term`, its checksum verified.
+    /// The record of term `term` (data and links), its frame's checksum verified.
     pub fn record(&self, term: u32) -> Result<Record, Damaged> {
+        let (head, _) = self.frame(term)?;
+        postcard::from_bytes(head).map_err(|_| Damaged)
+    }
+
+    /// The id, English and Chinese name of term `term`, without decoding the rest.
+    pub fn names(&self, term: u32) -> Result<Names, Damaged> {
+        let (head, _) = self.frame(term)?;
+        postcard::take_from_bytes(head)
+            .map(|(names, _)| names)
+            .map_err(|_| Damaged)
+    }
+
+    /// The keys of term `term`, its frame's checksum verified.
+    pub fn keys(&self, term: u32) -> Result<Vec<Key>, Damaged> {
+        let (_, keys) = self.frame(term)?;
+        postcard::from_bytes(keys).map_err(|_| Damaged)
+    }
+
+    /// The two payloads of a record frame, after checking the frame's checksum.
+    fn frame(&self, term: u32) -> Result<(&[u8], &[u8]), Damaged> {
         let start = u64_at(self.section(Section::Offsets), term as usize * 8)? as usize;
         let records = self.section(Section::Records);
         let stored = u64_at(records, start)?;
-        let len = u32_at(records, start + 8)? as usize;
-        let payload = records.get(start + 12..start + 12 + len).ok_or(Damaged)?;
-        if checksum(payload) != stored {
+        let head_len = u32_at(records, start + 8)? as usize;
+        let keys_len = u32_at(records, start + 12)? as usize;
+        let end = (start + 16)
+            .checked_add(head_len)
+            .and_then(|end| end.checked_add(keys_len))
+            .ok_or(Damaged)?;
+        let rest = records.get(start + 8..end).ok_or(Damaged)?;
+        if checksum(rest) != stored {
             return Err(Damaged);
         }
-        postcard::from_bytes(payload).map_err(|_| Damaged)
+        Ok((&rest[8..8 + head_len], &rest[8 + head_len..]))
     }
 
     /// (term, slot) of the exact-lookup entries for `text` in `class`. A hash match only:
@@ -411,6 +436,8 @@ mod tests {
         let store = store();
         assert_eq!(store.term_count(), 2);
         assert_eq!(store.record(1).unwrap().term.zh, "扩散模型");
+        assert_eq!(store.keys(1).unwrap()[0].text, "Diffusion Model");
+        assert_eq!(store.names(0).unwrap().zh, "生成对抗网络");
         assert_eq!(store.record(2), Err(Damaged));
     }
 
@@ -467,5 +494,10 @@ mod tests {
         damaged_record[records_start + 20] ^= 0x55;
         let store = Store::open(Backing::Owned(damaged_record)).unwrap();
         assert_eq!(store.record(0), Err(Damaged));
+        assert_eq!(
+            store.keys(0),
+            Err(Damaged),
+            "one checksum covers both parts"
+        );
     }
 }

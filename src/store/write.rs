@@ -133,7 +133,6 @@ fn resolve_links(terms: &[Term]) -> Vec<Links> {
 #[derive(serde::Serialize)]
 struct RecordRef<'a> {
     term: &'a Term,
-    keys: &'a [Key],
     links: &'a Links,
 }
 
@@ -188,15 +187,18 @@ impl Chunk {
 
     fn add_record(&mut self, term: &Term, keys: &[Key], links: &Links) {
         self.starts.push(self.records.len() as u64);
-        let record = RecordRef { term, keys, links };
         // Serialising plain data into a Vec cannot fail; an empty payload would only make
         // the record unreadable, which the reader reports as damage.
-        let payload = postcard::to_allocvec(&record).unwrap_or_default();
+        let head = postcard::to_allocvec(&RecordRef { term, links }).unwrap_or_default();
+        let keys = postcard::to_allocvec(keys).unwrap_or_default();
+        let mut rest = Vec::with_capacity(8 + head.len() + keys.len());
+        rest.extend_from_slice(&(head.len() as u32).to_le_bytes());
+        rest.extend_from_slice(&(keys.len() as u32).to_le_bytes());
+        rest.extend_from_slice(&head);
+        rest.extend_from_slice(&keys);
         self.records
-            .extend_from_slice(&checksum(&payload).to_le_bytes());
-        self.records
-            .extend_from_slice(&(payload.len() as u32).to_le_bytes());
-        self.records.extend_from_slice(&payload);
+            .extend_from_slice(&checksum(&rest).to_le_bytes());
+        self.records.extend_from_slice(&rest);
     }
 
     fn add_keys(&mut self, number: u32, term: &Term, keys: &[Key]) {
