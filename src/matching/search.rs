@@ -250,15 +250,11 @@ fn make_snippet(text: &str, at: usize) -> String {
         .take(SNIPPET_BEFORE)
         .last()
         .map_or(at, |(start, _)| start);
-    let mut end = at;
-    let mut shown = 0;
-    for (offset, grapheme) in after.grapheme_indices(true) {
-        if shown == SNIPPET_AFTER {
-            break;
-        }
-        end = at + offset + grapheme.len();
-        shown += 1;
-    }
+    let end = after
+        .grapheme_indices(true)
+        .take(SNIPPET_AFTER)
+        .last()
+        .map_or(at, |(offset, grapheme)| at + offset + grapheme.len());
     let mut snippet = String::with_capacity(end - start + 6);
     if start > 0 {
         snippet.push('…');
