@@ -62,6 +62,12 @@ proptest! {
     }
 
     #[test]
+    fn bounded_edit_distance_is_strsims_osa(a in "[a-e扩散]{0,12}", b in "[a-e扩散]{0,12}", limit in 0usize..5) {
+        let exact = strsim::osa_distance(&a, &b);
+        prop_assert_eq!(matching::osa_within(&a, &b, limit), (exact <= limit).then_some(exact));
+    }
+
+    #[test]
     fn matching_never_panics_and_is_bounded(text in queryish(), repeat in 1usize..2000) {
         let index = shipped_index();
         let started = Instant::now();

@@ -215,8 +215,74 @@ pub fn typo_edits(
     if budget == 0 || form_length.abs_diff(key_length) > budget {
         return None;
     }
-    let edits = strsim::osa_distance(form, key);
-    (edits > 0 && edits <= budget).then_some(edits)
+    osa_within(form, key, budget).filter(|&edits| edits > 0)
+}
+
+/// The optimal-string-alignment distance between `a` and `b` (characters), if it is at
+/// most `limit`: strsim's `osa_distance`, computed only within `limit` of the diagonal and
+/// abandoned as soon as every cell of a row exceeds the limit, so that checking many far-off
+/// candidates costs little.
+pub fn osa_within(a: &str, b: &str, limit: usize) -> Option<usize> {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<OsaScratch> = std::cell::RefCell::default();
+    }
+    SCRATCH.with(|scratch| scratch.borrow_mut().distance(a, b, limit))
+}
+
+/// Reused buffers for `osa_within`: checking thousands of candidates allocates nothing.
+#[derive(Default)]
+struct OsaScratch {
+    a: Vec<char>,
+    b: Vec<char>,
+    rows: [Vec<usize>; 3],
+}
+
+impl OsaScratch {
+    fn distance(&mut self, a: &str, b: &str, limit: usize) -> Option<usize> {
+        self.a.clear();
+        self.a.extend(a.chars());
+        self.b.clear();
+        self.b.extend(b.chars());
+        let (a, b) = (&self.a, &self.b);
+        if a.len().abs_diff(b.len()) > limit {
+            return None;
+        }
+        let far = limit + 1;
+        let width = b.len() + 1;
+        // Three rows of the table: the one before last, the last, and the current.
+        let [before, last, current] = &mut self.rows;
+        before.clear();
+        before.resize(width, far);
+        last.clear();
+        last.extend((0..width).map(|j| j.min(far)));
+        current.clear();
+        current.resize(width, far);
+        for i in 1..=a.len() {
+            let low = i.saturating_sub(limit).max(1);
+            let high = (i + limit).min(b.len());
+            current.iter_mut().for_each(|cell| *cell = far);
+            current[0] = i.min(far);
+            let mut row_best = current[0];
+            for j in low..=high {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut cell = (last[j - 1] + cost)
+                    .min(last[j] + 1)
+                    .min(current[j - 1] + 1);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    cell = cell.min(before[j - 2] + 1);
+                }
+                current[j] = cell.min(far);
+                row_best = row_best.min(current[j]);
+            }
+            if row_best > limit {
+                return None;
+            }
+            std::mem::swap(before, last);
+            std::mem::swap(last, current);
+        }
+        let distance = last[b.len()];
+        (distance <= limit).then_some(distance)
+    }
 }
 
 /// How many edits a pinyin spelling of `length` letters may carry. Fewer than a name of the
@@ -244,8 +310,7 @@ pub fn pinyin_typo_edits(form: &str, key: &str) -> Option<usize> {
     if budget == 0 || form_length.abs_diff(key_length) > budget {
         return None;
     }
-    let edits = strsim::osa_distance(form, key);
-    (edits > 0 && edits <= budget).then_some(edits)
+    osa_within(form, key, budget).filter(|&edits| edits > 0)
 }
 
 /// The query is the beginning of a name (`stable diff` → Stable Diffusion, `扩散` → 扩散模型)
@@ -511,6 +576,40 @@ mod tests {
             "three letters allow no edit"
         );
         assert_eq!(score(typo, "kubernetes", "transformer"), None);
+    }
+
+    #[test]
+    fn bounded_distance_agrees_with_strsim() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "clip",
+            "clpi",
+            "diffusion",
+            "difusion",
+            "dfifusion",
+            "扩散模型",
+            "扩撒模型",
+            "transformer",
+            "tranformer",
+            "abcdef",
+            "badcfe",
+        ];
+        for a in words {
+            for b in words {
+                let exact = strsim::osa_distance(a, b);
+                for limit in 0..5 {
+                    let expected = (exact <= limit).then_some(exact);
+                    assert_eq!(
+                        osa_within(a, b, limit),
+                        expected,
+                        "{a} / {b} within {limit}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub use chinese::{
     to_simplified, without_tone_numbers, Spelling,
 };
 pub use complete::{complete, Completion};
-pub use fuzzy::{MatchKind, Query, Scored, MAX_TYPO_QUERY};
+pub use fuzzy::{osa_within, MatchKind, Query, Scored, MAX_TYPO_QUERY};
 pub use index::{Index, TermId};
 pub use keys::{english_initials, term_keys, Key, KeyKind, MAX_TYPO_KEY};
 pub use normalize::{

@@ -32,11 +32,11 @@ const KEEP_CANDIDATES: usize = 10;
 const ENOUGH_TERMS: usize = 4 * KEEP_CANDIDATES;
 /// The most key rows one prefix-style scan reads.
 const MAX_SCANNED_ROWS: usize = 4096;
-/// The most typo candidates per key length compared exactly, most shared bigrams first.
-const MAX_TYPO_ROWS: usize = 1024;
-/// Beyond the rarest lists the prefix filter needs, bigram postings are read only up to
-/// this many per key length.
-const MAX_TYPO_POSTINGS: usize = 32_768;
+/// The most typo candidates per key length compared exactly, after the count filter.
+const MAX_TYPO_ROWS: usize = 256;
+/// The most candidates per key length taken from the rarest bigram lists (most shared
+/// first) to be counted against the others.
+const MAX_TYPO_CANDIDATES: usize = 1024;
 
 /// One term's best match for a query.
 #[derive(Debug, Clone, PartialEq)]
@@ -308,28 +308,46 @@ fn typo_candidates(offers: &mut Offers) -> Result<(), Damaged> {
                     .map(|row| row as u32)
                     .collect()
             } else {
-                // The rarest 3k + 1 lists, then more while they are cheap; each row counted
-                // in the lists read. With every list read this is the classic count filter.
+                // Candidates from the rarest 3k + 1 lists (read), counted exactly against
+                // all lists (the long ones probed by binary search): a key within k edits
+                // holds at least `bigrams - 3k` of the query's bigrams.
+                let needed = bigrams.len() - 3 * budget;
+                let short = (3 * budget + 1).saturating_sub(missing).min(present.len());
+                let (rare, common) = present.split_at(short);
                 let mut shared: FxHashMap<u32, usize> = FxHashMap::default();
-                let (mut read, mut postings) = (missing, 0);
-                for gram in present {
-                    if read > 3 * budget && postings + gram.count > MAX_TYPO_POSTINGS {
-                        break;
-                    }
-                    postings += gram.count;
-                    read += 1;
+                for &gram in rare {
                     for row in store.gram_postings(gram)? {
                         *shared.entry(row).or_default() += 1;
                     }
                 }
-                let needed = (read - missing).saturating_sub(3 * budget).max(1);
-                let mut rows: Vec<(usize, u32)> = shared
+                let mut candidates: Vec<(usize, u32)> = shared
                     .into_iter()
-                    .filter(|&(_, count)| count >= needed)
                     .map(|(row, count)| (count, row))
                     .collect();
-                rows.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-                rows.into_iter().map(|(_, row)| row).collect()
+                let best_first =
+                    |a: &(usize, u32), b: &(usize, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+                if candidates.len() > MAX_TYPO_CANDIDATES {
+                    candidates.select_nth_unstable_by(MAX_TYPO_CANDIDATES, best_first);
+                    candidates.truncate(MAX_TYPO_CANDIDATES);
+                }
+                candidates.sort_unstable_by(best_first);
+                let mut rows = Vec::new();
+                for (mut count, row) in candidates {
+                    for (probed, &gram) in common.iter().enumerate() {
+                        // Stop once the count is reached, or out of reach.
+                        let left = common.len() - probed;
+                        if count >= needed || count + left < needed {
+                            break;
+                        }
+                        if store.gram_contains(gram, row)? {
+                            count += 1;
+                        }
+                    }
+                    if count >= needed {
+                        rows.push(row);
+                    }
+                }
+                rows
             };
             for row in rows.into_iter().take(MAX_TYPO_ROWS) {
                 let entry = store.key_entry(row as usize)?;

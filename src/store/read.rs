@@ -289,6 +289,16 @@ impl Store {
         }))
     }
 
+    /// Whether `row` is among a gram's postings (a binary search in place: long lists are
+    /// probed, not read).
+    pub fn gram_contains(&self, gram: Gram, row: u32) -> Result<bool, Damaged> {
+        let postings = self.section(Section::GramPostings);
+        let at = partition_point(gram.count, |at| {
+            Ok(u32_at(postings, (gram.offset + at) * 4)? < row)
+        })?;
+        Ok(at < gram.count && u32_at(postings, (gram.offset + at) * 4)? == row)
+    }
+
     /// The key rows of a gram, in row order.
     pub fn gram_postings(&self, gram: Gram) -> Result<Vec<u32>, Damaged> {
         read_u32s(self.section(Section::GramPostings), gram.offset, gram.count)
