@@ -581,6 +581,8 @@ fn search(
         write_json(out, &render::search_json(text, &view))?;
     } else {
         render::write_search(out, &view, style)?;
+        // The note follows the results it counts, also on a terminal.
+        out.flush()?;
         if total > SEARCH_SHOWN {
             note(&format!(
                 "{} more results not shown (use --json for all)",

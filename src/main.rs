@@ -10,9 +10,15 @@ use aigc_term::app::{self, Environment};
 use aigc_term::cli::Cli;
 use aigc_term::error::Exit;
 
+/// The shells `COMPLETE=` can name (clap_complete's dynamic completion).
+const COMPLETION_SHELLS: [&str; 5] = ["bash", "elvish", "fish", "powershell", "zsh"];
+
 fn main() -> ExitCode {
     // `COMPLETE=bash aigc-term ...` is a shell asking for completions: answered here, exits.
-    clap_complete::CompleteEnv::with_factory(Cli::command).complete();
+    // Another value of COMPLETE (set for some other tool) must not break every command.
+    if std::env::var("COMPLETE").is_ok_and(|shell| COMPLETION_SHELLS.contains(&shell.as_str())) {
+        clap_complete::CompleteEnv::with_factory(Cli::command).complete();
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::glossary::{self, Glossary, Source, TermSite, EMBEDDED_NAME};
 use crate::matching::Index;
 use crate::store::cache::{self, Freshness, Observed};
-use crate::store::{compile, restamp, tool_stamp, Backing, SourceStamp};
+use crate::store::{compile, restamp, tool_stamp, Backing, Meta, SourceStamp};
 
 /// An opened index and the cache file it came from, if any (so that a damaged cache found
 /// during a query can be rebuilt).
@@ -40,7 +40,11 @@ pub fn open(sources: &[Source], cache_dir: Option<&Path>, this_year: i64) -> Res
                 })
             }
             Freshness::SameContent(store, stamps) => {
-                let bytes = restamp(&store.sections(), &cache::meta(&tool_stamp(), stamps));
+                let meta = Meta {
+                    sources: stamps,
+                    ..store.meta.clone()
+                };
+                let bytes = restamp(&store.sections(), &meta);
                 cache::store(path, &bytes);
                 return Ok(Opened {
                     index: Index::open(Backing::Owned(bytes))?,
