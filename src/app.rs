@@ -454,6 +454,12 @@ fn look_up(
     style: &Style,
     out: &mut dyn Write,
 ) -> Result<Exit, Error> {
+    if json && args.field.is_some() {
+        // Picking one silently would surprise whoever wrote the other.
+        return Err(Error::Usage(
+            "--field prints one raw value and --json the whole document: give only one".into(),
+        ));
+    }
     let queries: Vec<String> = if each {
         args.query.clone()
     } else {
@@ -810,12 +816,17 @@ fn interactive(
             env!("CARGO_PKG_VERSION")
         );
     }
+    let mut wrote_before = false;
     while let Some(text) = input.next_line()? {
+        // Each answer is gathered first so human answers can be set apart by a blank line
+        // (JSON answers stay one document after another, a stream `jq` reads as is).
+        let mut answer: Vec<u8> = Vec::new();
+        let buffer: &mut dyn Write = &mut answer;
         let answered = match repl::parse_line(&text) {
             Line::Empty => Ok(Exit::Found),
             Line::Quit => break,
             Line::Help => {
-                writeln!(out, "{}", repl::HELP)?;
+                writeln!(buffer, "{}", repl::HELP)?;
                 Ok(Exit::Found)
             }
             Line::Invalid(message) => {
@@ -839,9 +850,9 @@ fn interactive(
                     query: vec![query],
                     ..LookupArgs::default()
                 };
-                look_up(library, &args, false, json, &style, out)
+                look_up(library, &args, false, json, &style, buffer)
             }
-            Line::Search(text) => search(library, &text, json, &style, out),
+            Line::Search(text) => search(library, &text, json, &style, buffer),
             Line::Related(query) => related(
                 library,
                 &query,
@@ -849,9 +860,20 @@ fn interactive(
                 GraphFormat::Text,
                 json,
                 &style,
-                out,
+                buffer,
             ),
         };
+        if !answer.is_empty() {
+            let separator: &[u8] = if wrote_before && !json { b"\n" } else { b"" };
+            if let Err(error) = out
+                .write_all(separator)
+                .and_then(|()| out.write_all(&answer))
+            {
+                input.finish();
+                return Err(error.into());
+            }
+            wrote_before = true;
+        }
         match answered {
             Ok(_) => {}
             Err(error @ (Error::Output(_) | Error::Damaged)) => {

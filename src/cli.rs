@@ -77,7 +77,7 @@ pub struct LookupArgs {
     #[arg(long)]
     pub explain: bool,
 
-    /// Print only this field's raw value
+    /// Print only this field's raw value (not with --json, which already has every field)
     #[arg(long, value_enum, value_name = "NAME")]
     pub field: Option<Field>,
 }

@@ -240,6 +240,13 @@ fn field_prints_the_raw_value() {
         .success()
         .stdout("vae\nstable-diffusion\n");
     small().args(["gan", "--field", "nope"]).assert().code(2);
+    // --json already carries every field; asking for both is a usage error, not a silent choice.
+    small()
+        .args(["--json", "gan", "--field", "en"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("give only one"));
 }
 
 #[test]

@@ -212,6 +212,33 @@ fn interactive_mode_answers_piped_lines() {
 }
 
 #[test]
+fn interactive_answers_are_set_apart_and_json_answers_are_a_stream() {
+    let glossary = common::fixture("small.toml");
+    let run = |input: &str| {
+        stdout_of(
+            aigc()
+                .args(["--no-default", "-g", &glossary, "repl"])
+                .write_stdin(input.to_string()),
+        )
+    };
+    let one = |query: &str| stdout_of(aigc().args(["--no-default", "-g", &glossary, query]));
+    // Human answers: exactly the one-shot answers with one blank line between them; a
+    // miss writes nothing to stdout and so adds no blank line.
+    assert_eq!(
+        run("gan\nnothing-like-this\nvae\n"),
+        format!("{}\n{}", one("gan"), one("vae"))
+    );
+    // JSON answers: one document after another, nothing in between.
+    let stream = run(":json on\ngan\nvae\n");
+    let documents: Vec<Value> = serde_json::Deserializer::from_str(&stream)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .expect("a stream of JSON documents");
+    let ids: Vec<&Value> = documents.iter().map(|doc| &doc["terms"][0]["id"]).collect();
+    assert_eq!(ids, ["gan", "vae"]);
+}
+
+#[test]
 fn interactive_mode_ends_at_end_of_input() {
     aigc()
         .arg("-i")
