@@ -125,3 +125,27 @@ fn search(bencher: Bencher, size: usize) {
     let word = if size == 0 { "noise" } else { "sparse" };
     bencher.bench(|| matching::search(&index(size), word).expect("search"));
 }
+
+/// English queries of every kind on the shipped glossary.
+const ENGLISH_QUERIES: [&str; 5] = ["gan", "difusion", "stable diff", "clpi", "fsl"];
+
+/// English queries with the Chinese readers' rules (pinyin, initials, mixed scripts) on,
+/// as the tool runs them; compare with `english_without_chinese_rules` for what those rules
+/// cost the queries they do not decide.
+#[divan::bench(args = ENGLISH_QUERIES)]
+fn english_with_chinese_rules(bencher: Bencher, query: &str) {
+    let rules = matching::Rules {
+        fuzzy: true,
+        chinese: true,
+    };
+    bencher.bench(|| matching::lookup_with(&index(0), query, rules).expect("lookup"));
+}
+
+#[divan::bench(args = ENGLISH_QUERIES)]
+fn english_without_chinese_rules(bencher: Bencher, query: &str) {
+    let rules = matching::Rules {
+        fuzzy: true,
+        chinese: false,
+    };
+    bencher.bench(|| matching::lookup_with(&index(0), query, rules).expect("lookup"));
+}
