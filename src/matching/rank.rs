@@ -401,13 +401,19 @@ fn scan_prefix(
 
 fn prefix_candidates(offers: &mut Offers) -> Result<(), Damaged> {
     let query = offers.query;
+    // Most Latin queries are their own pinyin form: then one scan of the rows serves names
+    // and pinyin keys alike (the same rows, the same score), instead of two.
+    let one_form = query.pinyin.as_deref() == Some(query.normalized.as_str());
     for (form, is_pinyin) in forms(query) {
+        if one_form && is_pinyin {
+            continue;
+        }
         let length = form_length(query, form, is_pinyin);
         if length < 2 {
             continue;
         }
         scan_prefix(offers, form, length + 1, |offers, entry| {
-            if !row_fits(entry, is_pinyin) {
+            if !(row_fits(entry, is_pinyin) || one_form && row_fits(entry, true)) {
                 return Ok(false);
             }
             offers.score_entry(entry, fuzzy::prefix)
