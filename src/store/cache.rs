@@ -96,7 +96,10 @@ fn map_file(path: &Path) -> Option<memmap2::Mmap> {
     // SAFETY: cache files are only ever replaced by rename, never written in place, so the
     // mapped inode does not change under us. A file truncated by someone else could still
     // fault; every read is bounds-checked against the length mapped here.
-    unsafe { memmap2::Mmap::map(&file) }.ok()
+    let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+    #[cfg(unix)]
+    let _ = map.advise(memmap2::Advice::Random);
+    Some(map)
 }
 
 /// Writes `bytes` to `path` atomically (temporary file in the same directory, then
