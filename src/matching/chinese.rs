@@ -2,13 +2,13 @@
 //! names spelled in pinyin (full and initials) for the index, and pinyin queries with tone
 //! marks or tone numbers reduced to plain letters.
 //!
-//! The traditional → simplified table comes from the `fast2s` crate and the list of pinyin
-//! syllables from the `pinyin` crate, both turned into static tables at build time
-//! (`crate::generated`), so nothing is initialised at run time. A character's reading comes
-//! from `pinyin`, corrected by `POLYPHONIC_WORDS` for words of this field where its most
-//! common reading is wrong, and by a term's own `pinyin` field.
-
-use pinyin::{ToPinyin, ToPinyinMulti};
+//! The traditional → simplified table comes from the `fast2s` crate, the pinyin syllables
+//! and each character's readings from the `pinyin` crate, all turned into static tables at
+//! build time (`crate::generated`): nothing is initialised at run time, and the binary does
+//! not link the `pinyin` crate, whose tables of `&str`s would cost about 10,000 relocations
+//! at every start. A character's reading is the dictionary's most common one, corrected by
+//! `POLYPHONIC_WORDS` for words of this field where it is wrong, and by a term's own
+//! `pinyin` field.
 
 use super::normalize::{is_han, is_separator, without_accent};
 
@@ -179,7 +179,7 @@ pub fn spell(name: &str, explicit: Option<&str>) -> Option<Spelling> {
 fn dictionary_readings(chars: &[char]) -> Vec<Option<String>> {
     let mut readings: Vec<Option<String>> = chars
         .iter()
-        .map(|c| c.to_pinyin().map(|pinyin| pinyin.with_tone().to_string()))
+        .map(|&c| common_reading(c).map(str::to_string))
         .collect();
     if !chars.iter().any(|c| POLYPHONIC_CHARACTERS.contains(c)) {
         return readings;
@@ -224,24 +224,21 @@ pub fn plain_syllable(syllable: &str) -> String {
 
 /// The readings the dictionary knows for a character, plain (for checking `pinyin` fields).
 pub fn readings_of(c: char) -> Vec<String> {
-    let mut readings: Vec<String> = c
-        .to_pinyin_multi()
-        .map(|multi| {
-            multi
-                .into_iter()
-                .map(|p| plain_syllable(p.plain()))
-                .collect()
-        })
-        .unwrap_or_default();
-    readings.dedup();
-    readings
+    crate::generated::reading_entry(c)
+        .into_iter()
+        .flat_map(|entry| entry.split(' ').skip(1))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A character's most common reading, with tone marks (`生` → `shēng`).
+fn common_reading(c: char) -> Option<&'static str> {
+    crate::generated::reading_entry(c)?.split(' ').next()
 }
 
 /// True for a toneless pinyin syllable (`kuo`, `san`; `lu` and `lv` both for lǜ).
 pub fn is_syllable(text: &str) -> bool {
-    crate::generated::pinyin_syllables()
-        .binary_search(&text)
-        .is_ok()
+    crate::generated::is_syllable(text)
 }
 
 /// A normalised query written as pinyin with tone numbers (`kuo4san4`, `sheng1cheng2`)
@@ -284,6 +281,44 @@ pub fn without_tone_numbers(normalized: &str) -> Option<String> {
 mod tests {
     use super::super::normalize::normalize_key;
     use super::*;
+
+    /// The generated tables hold exactly what the `pinyin` crate says, for every character
+    /// of the Han blocks (the crate is a dev-dependency only for this).
+    #[test]
+    fn generated_readings_equal_the_pinyin_crate() {
+        use pinyin::{ToPinyin, ToPinyinMulti};
+        let blocks = [(0x3400u32, 0x4dbfu32), (0x4e00, 0x9fff), (0xf900, 0xfaff)];
+        let mut checked = 0;
+        for c in blocks
+            .iter()
+            .flat_map(|&(first, last)| first..=last)
+            .filter_map(char::from_u32)
+        {
+            assert_eq!(
+                common_reading(c),
+                c.to_pinyin().map(|pinyin| pinyin.with_tone()),
+                "{c}"
+            );
+            let mut expected: Vec<String> = c
+                .to_pinyin_multi()
+                .map(|multi| {
+                    multi
+                        .into_iter()
+                        .map(|p| plain_syllable(p.plain()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            expected.dedup();
+            assert_eq!(readings_of(c), expected, "{c}");
+            for reading in &expected {
+                assert!(is_syllable(reading), "{c}: {reading}");
+            }
+            checked += usize::from(!expected.is_empty());
+        }
+        assert!(checked > 20_000, "{checked} characters with readings");
+        assert!(common_reading('a').is_none() && readings_of('a').is_empty());
+        assert!(!is_syllable("") && !is_syllable("zhuangg") && !is_syllable("\0"));
+    }
 
     fn plain(name: &str) -> String {
         normalize_key(&spell(name, None).unwrap().text())
@@ -378,6 +413,7 @@ mod tests {
     fn syllables_and_readings() {
         assert!(is_syllable("zhuang"));
         assert!(is_syllable("lu"));
+        assert!(is_syllable("lve") && is_syllable("lue") && is_syllable("lv"));
         assert!(!is_syllable("gpt"));
         assert!(readings_of('调').contains(&"tiao".to_string()));
         assert_eq!(plain_syllable("Xíng2"), "xing");
