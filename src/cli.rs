@@ -1,6 +1,7 @@
 //! The command line as clap sees it: commands, flags and help text. No logic lives here;
 //! `app` turns a parsed `Cli` into work.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -36,7 +37,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Default)]
 pub struct GlobalArgs {
     /// Print one JSON document (shape documented in README.md)
     #[arg(long, global = true)]
@@ -167,8 +168,9 @@ pub enum ExportFormat {
     Stardict,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum ColorChoice {
+    #[default]
     Auto,
     Always,
     Never,
@@ -207,6 +209,66 @@ pub enum Field {
     DefinitionZh,
 }
 
+/// The names clap treats as commands when they come first (each command and `help`).
+pub const COMMAND_NAMES: [&str; 11] = [
+    "show",
+    "search",
+    "related",
+    "list",
+    "tags",
+    "check",
+    "completions",
+    "man",
+    "export",
+    "repl",
+    "help",
+];
+
+/// The command lines people run most, read without clap: a lookup (`aigc-term gan`,
+/// `aigc-term stable diff`), `search WORDS` and `related WORDS`, each optionally after
+/// `--json`, with no other option anywhere. Building and running clap's parser is about a
+/// third of the instructions of a whole lookup; every other command line goes to clap, and
+/// tests check that both read these lines the same.
+pub fn plain_command(args: &[OsString]) -> Option<Cli> {
+    let mut words: Vec<String> = args
+        .iter()
+        .map(|arg| arg.to_str().map(str::to_string))
+        .collect::<Option<_>>()?;
+    let json = words.first().is_some_and(|word| word == "--json");
+    if json {
+        words.remove(0);
+    }
+    if words.iter().any(|word| word.starts_with('-')) {
+        return None;
+    }
+    let (first, rest) = words.split_first()?;
+    let command = match first.as_str() {
+        "search" if !rest.is_empty() => Some(Command::Search {
+            text: rest.to_vec(),
+        }),
+        "related" if !rest.is_empty() => Some(Command::Related {
+            query: rest.to_vec(),
+            depth: 1,
+            format: GraphFormat::Text,
+        }),
+        name if COMMAND_NAMES.contains(&name) => return None,
+        _ => None,
+    };
+    let query = if command.is_some() { Vec::new() } else { words };
+    Some(Cli {
+        lookup: LookupArgs {
+            query,
+            ..LookupArgs::default()
+        },
+        interactive: false,
+        global: GlobalArgs {
+            json,
+            ..GlobalArgs::default()
+        },
+        command,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,5 +277,94 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn command_names_are_clap_commands() {
+        let mut names: Vec<String> = Cli::command()
+            .get_subcommands()
+            .flat_map(|command| {
+                std::iter::once(command.get_name().to_string())
+                    .chain(command.get_all_aliases().map(str::to_string))
+            })
+            .collect();
+        names.push("help".into());
+        names.sort();
+        let mut listed: Vec<String> = COMMAND_NAMES.iter().map(|name| name.to_string()).collect();
+        listed.sort();
+        assert_eq!(listed, names);
+    }
+
+    fn os(words: &[&str]) -> Vec<OsString> {
+        words.iter().map(OsString::from).collect()
+    }
+
+    /// Whatever the fast path reads, clap reads the same way.
+    #[test]
+    fn plain_commands_read_as_clap_reads_them() {
+        let lines: &[&[&str]] = &[
+            &["--json", "gan"],
+            &["--json", "stable", "diff"],
+            &["search", "noise"],
+            &["search", "noise", "schedule"],
+            &["search", "help"],
+            &["--json", "search", "噪声"],
+            &["related", "gan"],
+            &["related", "stable", "diffusion"],
+            &["--json", "related", "gan"],
+            &["related", "search"],
+            &["gan"],
+            &["stable", "diff"],
+            &["扩散"],
+            &["gan", "search"],
+            &["gan", "list", "help"],
+            &["serach"],
+            &["hlep"],
+            &[""],
+            &[" "],
+            &["a=b"],
+            &["🤖🦀"],
+            &["shows"],
+            &["kuò", "sàn"],
+        ];
+        for words in lines {
+            let fast = plain_command(&os(words)).expect("a plain command line");
+            let mut argv = os(&["aigc-term"]);
+            argv.extend(os(words));
+            let clap = Cli::try_parse_from(argv).expect("clap parses it");
+            assert_eq!(format!("{fast:?}"), format!("{clap:?}"), "{words:?}");
+        }
+    }
+
+    #[test]
+    fn everything_else_is_left_to_clap() {
+        for words in [
+            &[][..],
+            &["help"],
+            &["gan", "--json"],
+            &["gan", "-g", "x.toml"],
+            &["-"],
+            &["--"],
+            &["--", "gan"],
+            &["-i"],
+            &["--json"],
+            &["--json", "--json", "gan"],
+            &["search"],
+            &["related"],
+            &["--json", "search"],
+            &["search", "--json", "noise"],
+            &["related", "gan", "--depth", "2"],
+            &["list"],
+            &["tags"],
+            &["show", "gan"],
+            &["check"],
+        ] {
+            assert!(plain_command(&os(words)).is_none(), "{words:?}");
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStringExt;
+            assert!(plain_command(&[OsString::from_vec(vec![0xff])]).is_none());
+        }
     }
 }

@@ -19,7 +19,9 @@ fn main() -> ExitCode {
     if std::env::var("COMPLETE").is_ok_and(|shell| COMPLETION_SHELLS.contains(&shell.as_str())) {
         clap_complete::CompleteEnv::with_factory(Cli::command).complete();
     }
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let plain = args.get(1..).and_then(aigc_term::cli::plain_command);
+    let cli = match plain.map_or_else(|| Cli::try_parse_from(&args), Ok) {
         Ok(cli) => cli,
         Err(error) => {
             // Help and version go to stdout with status 0; usage errors to stderr with 2.
