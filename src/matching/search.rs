@@ -237,12 +237,26 @@ impl Folded {
 
 /// A window of the text around `at`, cut at grapheme boundaries, with ellipses where cut.
 /// Only the graphemes of the window are looked at, not the whole text.
-fn make_snippet(text: &str, at: usize) -> String {
-    let at = at.min(text.len());
-    let at = (0..=at)
-        .rev()
-        .find(|&at| text.is_char_boundary(at))
-        .unwrap_or(0);
+/// The snippet window around `at` when the bytes it can cover are plain ASCII without a
+/// carriage return: then graphemes are bytes and need no segmentation (most English text).
+fn ascii_window(text: &str, at: usize) -> Option<(usize, usize)> {
+    let start = at.saturating_sub(SNIPPET_BEFORE);
+    let end = (at + SNIPPET_AFTER).min(text.len());
+    let window = text.as_bytes().get(start..end)?;
+    // Also the byte just past each end: a non-ASCII neighbour could join a grapheme.
+    let neighbours = [start.checked_sub(1), Some(end)];
+    let plain = |byte: u8| byte.is_ascii() && byte != b'\r';
+    let clean = window.iter().all(|&byte| plain(byte))
+        && neighbours
+            .iter()
+            .flatten()
+            .filter_map(|&at| text.as_bytes().get(at))
+            .all(|&byte| plain(byte));
+    clean.then_some((start, end))
+}
+
+/// The snippet window: `SNIPPET_BEFORE` graphemes before `at`, `SNIPPET_AFTER` from it.
+fn grapheme_window(text: &str, at: usize) -> (usize, usize) {
     let (before, after) = text.split_at(at);
     let start = before
         .grapheme_indices(true)
@@ -255,6 +269,17 @@ fn make_snippet(text: &str, at: usize) -> String {
         .take(SNIPPET_AFTER)
         .last()
         .map_or(at, |(offset, grapheme)| at + offset + grapheme.len());
+    (start, end)
+}
+
+fn make_snippet(text: &str, at: usize) -> String {
+    let at = at.min(text.len());
+    let at = (0..=at)
+        .rev()
+        .find(|&at| text.is_char_boundary(at))
+        .unwrap_or(0);
+    // Plain ASCII: every byte is one grapheme (no CR, which pairs with LF).
+    let (start, end) = ascii_window(text, at).unwrap_or_else(|| grapheme_window(text, at));
     let mut snippet = String::with_capacity(end - start + 6);
     if start > 0 {
         snippet.push('…');
@@ -368,6 +393,28 @@ mod tests {
             vec!["gaussian-noise", "diffusion-model"],
             "traditional"
         );
+    }
+
+    #[test]
+    fn ascii_windows_equal_grapheme_windows() {
+        let long =
+            "A generative model made of two networks trained as opponents: a generator ".repeat(3);
+        let texts = [
+            long.as_str(),
+            "short",
+            "",
+            "ends in e\u{301} accent and more ascii text after it, long enough to matter here",
+            "cr\r\nlf pairs and then a lot more ascii words to fill the snippet window up",
+            "混合 Chinese 和 English text, with a 扩散 model in the middle of it all, and more",
+        ];
+        for text in texts {
+            for at in (0..=text.len()).filter(|&at| text.is_char_boundary(at)) {
+                if let Some(window) = ascii_window(text, at) {
+                    assert_eq!(window, grapheme_window(text, at), "{text:?} at {at}");
+                }
+            }
+        }
+        assert!(ascii_window(&long, 100).is_some(), "the fast path is taken");
     }
 
     #[test]
