@@ -169,6 +169,20 @@ pub fn allowed_edits(length: usize, is_chinese: bool) -> usize {
     }
 }
 
+/// When query and name have the same number of words, each word must be a typo of its
+/// own (short words exactly right): `gan search` is not a misspelling of *AI Search*, even
+/// though `gansearch` is two edits from `aisearch`. Otherwise (`stablediffusion`) the
+/// whole strings are compared.
+fn words_are_typos(query: &Query, key: &Key) -> bool {
+    if query.words.len() < 2 || key.words().count() != query.words.len() {
+        return true;
+    }
+    query.words.iter().zip(key.words()).all(|(typed, name)| {
+        let budget = allowed_edits(grapheme_count(typed), query.is_chinese);
+        osa_within(typed, name, budget).is_some()
+    })
+}
+
 /// Misspellings: optimal-string-alignment distance (Damerau with adjacent transpositions),
 /// against names and against the pinyin of Chinese names.
 pub fn typo(query: &Query, key: &Key) -> Option<Scored> {
@@ -184,6 +198,9 @@ pub fn typo(query: &Query, key: &Key) -> Option<Scored> {
     let edits = if key.kind == KeyKind::Pinyin {
         pinyin_typo_edits(form, &key.normalized)?
     } else {
+        if !words_are_typos(query, key) {
+            return None;
+        }
         typo_edits(form, length, query.is_chinese, &key.normalized, key.length)?
     };
     let similarity = 1.0 - edits as f64 / length.max(key.length) as f64;
@@ -576,6 +593,20 @@ mod tests {
             "three letters allow no edit"
         );
         assert_eq!(score(typo, "kubernetes", "transformer"), None);
+    }
+
+    #[test]
+    fn typo_of_several_words_is_judged_word_by_word() {
+        assert_eq!(
+            score(typo, "gan search", "AI Search"),
+            None,
+            "'gan' is not a typo of 'ai', however close the joined strings are"
+        );
+        assert!(score(typo, "stabel difusion", "Stable Diffusion").is_some());
+        assert!(
+            score(typo, "stablediffusoin", "Stable Diffusion").is_some(),
+            "one typed word against two is compared as a whole"
+        );
     }
 
     #[test]
