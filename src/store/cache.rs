@@ -117,8 +117,27 @@ pub fn store(path: &Path, bytes: &[u8]) {
     if temporary.write_all(bytes).is_err() || temporary.flush().is_err() {
         return;
     }
+    // On disk before the rename, so that a crash never leaves a complete-looking name over
+    // missing data; and only then can the kernel drop the pages the write left cached.
+    if temporary.as_file().sync_data().is_err() {
+        return;
+    }
+    drop_cached_pages(temporary.as_file());
     let _ = temporary.persist(path);
 }
+
+/// Writing leaves the file in the page cache as large folios (2 MiB on Linux 6.18 with
+/// ext4), and a later fault on a mapping maps the whole folio into the process: one
+/// exact lookup then showed 18 MiB resident and a typo lookup 88 MiB at 100,000 terms.
+/// Dropping them lets the next runs read the file back page by page (the mapping is
+/// `MADV_RANDOM`, so without readahead): 4 and 14 MiB.
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+fn drop_cached_pages(file: &File) {
+    let _ = rustix::fs::fadvise(file, 0, None, rustix::fs::Advice::DontNeed);
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+fn drop_cached_pages(_file: &File) {}
 
 /// The meta to store for a new compile.
 pub fn meta(tool: &str, sources: Vec<SourceStamp>) -> Meta {
