@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::glossary::{self, Glossary, Source, TermSite, EMBEDDED_NAME};
 use crate::matching::Index;
 use crate::store::cache::{self, Freshness, Observed};
-use crate::store::{compile, restamp, tool_stamp, Backing, Meta, SourceStamp};
+use crate::store::{restamp, tool_stamp, Backing, Meta, Prepared, SourceStamp};
 
 /// An opened index and the cache file it came from, if any (so that a damaged cache found
 /// during a query can be rebuilt).
@@ -93,8 +93,9 @@ pub fn compile_fresh(
     }
     let merged = glossary::merge(layers);
     reject_errors(&merged, this_year)?;
-    let bytes = compile(&merged.terms, cache::meta(&tool_stamp(), stamps));
+    let prepared = Prepared::new(&merged.terms);
     drop(merged);
+    let bytes = prepared.write(cache::meta(&tool_stamp(), stamps));
     if let Some(path) = cache_file.filter(|_| unchanged_while_read) {
         cache::store(path, &bytes);
     }
