@@ -86,6 +86,14 @@ impl Setup {
         files[0].clone()
     }
 
+    /// Caches alpha, then swaps in omega under the same stamp: the cache file it returns
+    /// is stale though it looks fresh, so any answer of omega proves a rebuild.
+    fn stale_cache(&self) -> PathBuf {
+        self.answer(&[]);
+        self.swap_in_omega_keeping_the_time();
+        self.cache_file()
+    }
+
     /// Writes omega with alpha's size and modification time: the stamp says fresh.
     fn swap_in_omega_keeping_the_time(&self) {
         let time = fs::metadata(&self.glossary).unwrap().modified().unwrap();
@@ -148,9 +156,7 @@ fn a_touched_but_unchanged_file_keeps_its_index_restamped() {
 #[test]
 fn a_truncated_cache_is_rebuilt_silently() {
     let setup = Setup::new();
-    setup.answer(&[]);
-    setup.swap_in_omega_keeping_the_time();
-    let path = setup.cache_file();
+    let path = setup.stale_cache();
     let bytes = fs::read(&path).unwrap();
     // The last few bytes are alignment padding; 24 from the end cuts into the tags.
     for keep in [0, 7, 40, bytes.len() / 2, bytes.len() - 24] {
@@ -167,9 +173,7 @@ fn a_truncated_cache_is_rebuilt_silently() {
 #[test]
 fn a_damaged_cache_is_rebuilt_silently() {
     let setup = Setup::new();
-    setup.answer(&[]);
-    setup.swap_in_omega_keeping_the_time();
-    let path = setup.cache_file();
+    let path = setup.stale_cache();
     let bytes = fs::read(&path).unwrap();
     // Garbage over the header, and a byte flipped inside the probe's own record (records
     // are checked when read, so this is the damage a lookup of it must notice).
@@ -195,9 +199,7 @@ fn a_damaged_cache_is_rebuilt_silently() {
 #[test]
 fn a_cache_from_another_build_is_rebuilt() {
     let setup = Setup::new();
-    setup.answer(&[]);
-    setup.swap_in_omega_keeping_the_time();
-    let path = setup.cache_file();
+    let path = setup.stale_cache();
     let store = Store::open(Backing::Owned(fs::read(&path).unwrap())).unwrap();
     let mut meta = store.meta.clone();
     meta.tool = "aigc-term 0.0.1 format 1 embedded 0000".into();
