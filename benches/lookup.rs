@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use aigc_term::glossary::{self, Term};
 use aigc_term::matching::{self, Index};
-use aigc_term::store::{compile, Backing, Meta, EMBEDDED_INDEX};
+use aigc_term::store::{compile, compile_owned, Backing, Meta, EMBEDDED_INDEX};
 use divan::Bencher;
 
 #[path = "../examples/gen-glossary.rs"]
@@ -77,7 +77,9 @@ fn probe(size: usize) -> (&'static str, &'static str) {
 #[divan::bench(args = SIZES, sample_count = 3, sample_size = 1)]
 fn build(bencher: Bencher, size: usize) {
     let terms = terms(size);
-    bencher.bench(|| compile(terms, Meta::default()));
+    bencher
+        .with_inputs(|| terms.to_vec())
+        .bench_values(|terms| compile_owned(terms, Meta::default()));
 }
 
 #[divan::bench(args = SIZES)]

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::glossary::{self, Glossary, Source, TermSite, EMBEDDED_NAME};
 use crate::matching::Index;
 use crate::store::cache::{self, Freshness, Observed};
-use crate::store::{restamp, tool_stamp, Backing, Meta, Prepared, SourceStamp};
+use crate::store::{compile_into, compile_owned, restamp, tool_stamp, Backing, Meta, SourceStamp};
 
 /// An opened index and the cache file it came from, if any (so that a damaged cache found
 /// during a query can be rebuilt).
@@ -93,13 +93,27 @@ pub fn compile_fresh(
     }
     let merged = glossary::merge(layers);
     reject_errors(&merged, this_year)?;
-    let prepared = Prepared::new(&merged.terms);
-    drop(merged);
-    let bytes = prepared.write(cache::meta(&tool_stamp(), stamps));
-    if let Some(path) = cache_file.filter(|_| unchanged_while_read) {
-        cache::store(path, &bytes);
+    // Only the terms are compiled: their positions go now, not at the end of the compile.
+    let Glossary { terms, sites, .. } = merged;
+    drop(sites);
+    let meta = cache::meta(&tool_stamp(), stamps);
+    let Some(pending) = cache_file
+        .filter(|_| unchanged_while_read)
+        .and_then(cache::Pending::create)
+    else {
+        return Ok(Index::open(Backing::Owned(compile_owned(terms, meta)))?);
+    };
+    // Compiled straight into the cache file: at 100,000 terms the index is four times
+    // the TOML, and holding it in memory as well doubled the cold run's peak.
+    let written = compile_into(terms, meta, std::io::BufWriter::new(pending.file()))
+        .and_then(|writer| writer.into_inner().map_err(|error| error.into_error()))
+        .map(drop);
+    match written.ok().and_then(|_| pending.commit()) {
+        Some(map) => Ok(Index::open(Backing::Mapped(map))?),
+        // The cache could not be written (a full disk, say): the terms went into the
+        // failed file, so compile them again in memory. Rare, and never an error.
+        None => compile_fresh(sources, observed, None, this_year),
     }
-    Ok(Index::open(Backing::Owned(bytes))?)
 }
 
 /// Rebuilds after a damaged cache: the same sources, compiled afresh and re-cached.

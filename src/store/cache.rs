@@ -92,38 +92,71 @@ pub fn check(
 }
 
 fn map_file(path: &Path) -> Option<memmap2::Mmap> {
-    let file = File::open(path).ok()?;
+    map_open_file(&File::open(path).ok()?)
+}
+
+fn map_open_file(file: &File) -> Option<memmap2::Mmap> {
     // SAFETY: cache files are only ever replaced by rename, never written in place, so the
     // mapped inode does not change under us. A file truncated by someone else could still
     // fault; every read is bounds-checked against the length mapped here.
-    let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+    let map = unsafe { memmap2::Mmap::map(file) }.ok()?;
     #[cfg(unix)]
     let _ = map.advise(memmap2::Advice::Random);
     Some(map)
 }
 
-/// Writes `bytes` to `path` atomically (temporary file in the same directory, then
-/// rename). Failures are ignored: the cache is an optimisation.
+/// A cache file being written: a temporary file beside its final name, renamed into place
+/// only once complete and on disk, so that a reader never sees half a file.
+pub struct Pending {
+    temporary: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl Pending {
+    /// `None` when the directory cannot be made or written: then there is no cache.
+    pub fn create(path: &Path) -> Option<Pending> {
+        let dir = path.parent()?;
+        std::fs::create_dir_all(dir).ok()?;
+        let temporary = tempfile::NamedTempFile::new_in(dir).ok()?;
+        Some(Pending {
+            temporary,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Where to write the index.
+    pub fn file(&self) -> &File {
+        self.temporary.as_file()
+    }
+
+    /// Puts the written file in place and maps it; `None` (and no file in place) when it
+    /// could not be made durable or mapped.
+    pub fn commit(self) -> Option<memmap2::Mmap> {
+        let file = self.temporary.as_file();
+        // On disk before the rename, so that a crash never leaves a complete-looking name
+        // over missing data; and only then can the kernel drop the pages the write left
+        // cached.
+        file.sync_data().ok()?;
+        drop_cached_pages(file);
+        // Mapped before the rename: the mapping is of this inode, whatever replaces the
+        // name later.
+        let map = map_open_file(file)?;
+        // A failed rename leaves the cache as it was; the index just written still answers.
+        let _ = self.temporary.persist(&self.path);
+        Some(map)
+    }
+}
+
+/// Writes `bytes` to `path` atomically. Failures are ignored: the cache is an optimisation.
 pub fn store(path: &Path, bytes: &[u8]) {
-    let Some(dir) = path.parent() else {
+    let Some(pending) = Pending::create(path) else {
         return;
     };
-    if std::fs::create_dir_all(dir).is_err() {
+    let mut file = pending.file();
+    if file.write_all(bytes).is_err() || file.flush().is_err() {
         return;
     }
-    let Ok(mut temporary) = tempfile::NamedTempFile::new_in(dir) else {
-        return;
-    };
-    if temporary.write_all(bytes).is_err() || temporary.flush().is_err() {
-        return;
-    }
-    // On disk before the rename, so that a crash never leaves a complete-looking name over
-    // missing data; and only then can the kernel drop the pages the write left cached.
-    if temporary.as_file().sync_data().is_err() {
-        return;
-    }
-    drop_cached_pages(temporary.as_file());
-    let _ = temporary.persist(path);
+    let _ = pending.commit();
 }
 
 /// Writing leaves the file in the page cache as large folios (2 MiB on Linux 6.18 with

@@ -14,7 +14,7 @@ pub use format::{
     Record, SourceStamp,
 };
 pub use read::{read_meta, Backing, Gram, KeyEntry, Store};
-pub use write::{compile, index_words, restamp, search_fields, Prepared};
+pub use write::{compile, compile_into, compile_owned, index_words, restamp, search_fields};
 
 /// The shipped glossary, compiled and checked by the build script.
 pub static EMBEDDED_INDEX: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/embedded.idx"));
