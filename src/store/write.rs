@@ -91,7 +91,7 @@ fn compile_on<W: Write + Seek>(
         part.lookup = Vec::new();
     }
     return_freed_memory();
-    write_grams(&mut out, &mut parts, &rows)?;
+    write_grams(&mut out, &parts, &rows)?;
     drop(rows);
     for part in &mut parts {
         part.facts = Vec::new();
@@ -339,8 +339,6 @@ struct Part {
     facts: Vec<KeyFact>,
     /// Exact-lookup entries: (hash, term, slot, class).
     lookup: Vec<(u64, u32, u16, u8)>,
-    /// Bigram postings per gram hash, as indices into `facts`.
-    grams: FxHashMap<u64, Vec<u32>>,
     /// Full-text postings per word: term << 2 | field weight, in term order.
     words: FxHashMap<String, Vec<u32>>,
 }
@@ -417,15 +415,6 @@ impl Part {
                 continue;
             }
             let length = key.length.min(u16::MAX as usize) as u16;
-            let fact = self.facts.len() as u32;
-            if (length as usize) <= MAX_TYPO_KEY {
-                for bigram in padded_bigrams(&key.normalized) {
-                    self.grams
-                        .entry(gram_hash(bigram, length as usize))
-                        .or_default()
-                        .push(fact);
-                }
-            }
             let normalized = self.push_text(&key.normalized);
             let start = self.arena.len() as u32;
             for (at, word) in key.words().enumerate() {
@@ -595,33 +584,45 @@ fn write_lookup<W: Write + Seek>(out: &mut Output<W>, parts: &[Part]) -> io::Res
 }
 
 /// Bigram postings as rows of the `keys` table, sorted by row, grams sorted by hash.
+///
+/// Built from the sorted rows rather than per term: a gram's hash includes the key length
+/// and rows are sorted by length, so the rows of one length touch only that length's few
+/// thousand grams, which stay in cache (built per term, as the terms came, each posting was
+/// two cache misses: half the per-term work at 100,000 terms). Rows are visited in order,
+/// so every list comes out sorted.
 fn write_grams<W: Write + Seek>(
     out: &mut Output<W>,
-    parts: &mut [Part],
+    parts: &[Part],
     rows: &[(u32, u32)],
 ) -> io::Result<()> {
-    // Where each fact ended up in the sorted table.
-    let mut row_of: Vec<Vec<u32>> = parts.iter().map(|part| vec![0; part.facts.len()]).collect();
-    for (row, &(part, fact)) in rows.iter().enumerate() {
-        row_of[part as usize][fact as usize] = row as u32;
-    }
-    let mut merged: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-    for (at, part) in parts.iter_mut().enumerate() {
-        // Each part's postings are freed as they are merged.
-        for (hash, facts) in std::mem::take(&mut part.grams) {
-            merged
-                .entry(hash)
+    let fact = |&(part, fact): &(u32, u32)| -> (&Part, &KeyFact) {
+        let part = &parts[part as usize];
+        (part, &part.facts[fact as usize])
+    };
+    let mut grams: Vec<(u64, Vec<u32>)> = Vec::new();
+    let mut of_length: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    let mut length = None;
+    for (at, row) in rows.iter().enumerate() {
+        let (part, fact) = fact(row);
+        if fact.length as usize > MAX_TYPO_KEY {
+            break;
+        }
+        if length != Some(fact.length) {
+            grams.extend(of_length.drain());
+            length = Some(fact.length);
+        }
+        for bigram in padded_bigrams(part.text(&fact.normalized)) {
+            of_length
+                .entry(gram_hash(bigram, fact.length as usize))
                 .or_default()
-                .extend(facts.iter().map(|&fact| row_of[at][fact as usize]));
+                .push(at as u32);
         }
     }
-    drop(row_of);
-    let mut grams: Vec<(u64, Vec<u32>)> = merged.into_iter().collect();
+    grams.extend(of_length.drain());
     grams.sort_unstable_by_key(|(hash, _)| *hash);
     let mut entries = Vec::with_capacity(grams.len() * GRAM_ENTRY);
     let mut count = 0u32;
-    for (hash, list) in &mut grams {
-        list.sort_unstable();
+    for (hash, list) in &grams {
         entries.extend_from_slice(&hash.to_le_bytes());
         entries.extend_from_slice(&count.to_le_bytes());
         entries.extend_from_slice(&(list.len() as u32).to_le_bytes());
