@@ -339,8 +339,10 @@ struct Part {
     facts: Vec<KeyFact>,
     /// Exact-lookup entries: (hash, term, slot, class).
     lookup: Vec<(u64, u32, u16, u8)>,
-    /// Full-text postings per word: term << 2 | field weight, in term order.
+    /// Full-text postings per word: term << 2 | field weight, in term order. Words of
+    /// Han characters are in `han_words`, keyed by `han_code`.
     words: FxHashMap<String, Vec<u32>>,
+    han_words: FxHashMap<u64, Vec<u32>>,
 }
 
 impl Part {
@@ -447,19 +449,28 @@ impl Part {
 
     fn add_words(&mut self, number: u32, term: &Term) {
         // Words are slices of the folded fields, so a term costs one allocation per field
-        // and one per word the chunk has not seen yet.
+        // and one per word the part has not seen yet. Han characters and pairs, most of
+        // the words of a Chinese definition, are keyed by their code points: a map of
+        // integers is searched without following a pointer to compare text.
         let folded: Vec<(String, FieldWeight)> = search_fields(term)
             .into_iter()
             .map(|(text, weight)| (fold_for_search(text), weight))
             .collect();
-        let mut best: FxHashMap<&str, FieldWeight> = FxHashMap::default();
+        let mut han: Vec<(u64, FieldWeight)> = Vec::new();
+        let mut latin: Vec<(&str, FieldWeight)> = Vec::new();
         for (text, weight) in &folded {
-            index_words(text, |word| {
-                let entry = best.entry(word).or_insert(*weight);
-                *entry = (*entry).max(*weight);
+            index_words(text, |word| match han_code(word) {
+                Some(code) => han.push((code, *weight)),
+                None => latin.push((word, *weight)),
             });
         }
-        for (word, weight) in best {
+        for (code, weight) in best_weights(han) {
+            self.han_words
+                .entry(code)
+                .or_default()
+                .push((number << 2) | weight as u32);
+        }
+        for (word, weight) in best_weights(latin) {
             let posting = (number << 2) | weight as u32;
             match self.words.get_mut(word) {
                 Some(list) => list.push(posting),
@@ -469,6 +480,31 @@ impl Part {
             }
         }
     }
+}
+
+/// A Han character or pair (the only words with Han in them) as one integer; `None` for
+/// any other word.
+fn han_code(word: &str) -> Option<u64> {
+    let mut chars = word.chars();
+    let first = chars.next().filter(|&c| is_han(c))?;
+    let second = chars.next().map_or(0, u64::from);
+    Some(u64::from(first) << 32 | second)
+}
+
+/// The word of a `han_code`.
+fn han_word(code: u64) -> String {
+    [(code >> 32) as u32, code as u32]
+        .into_iter()
+        .filter(|&c| c != 0)
+        .filter_map(char::from_u32)
+        .collect()
+}
+
+/// Each word once, with the weight of the best field it is in.
+fn best_weights<K: Ord + Copy>(mut words: Vec<(K, FieldWeight)>) -> Vec<(K, FieldWeight)> {
+    words.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    words.dedup_by_key(|(word, _)| *word);
+    words
 }
 
 /// The range of the text pushed since `start`, cut to at most `max` bytes at a character
@@ -641,16 +677,22 @@ fn write_grams<W: Write + Seek>(
 fn write_words<W: Write + Seek>(out: &mut Output<W>, parts: Vec<Part>) -> io::Result<()> {
     let several = parts.len() > 1;
     let mut merged: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+    let mut han: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
     for part in parts {
-        if merged.is_empty() {
+        if merged.is_empty() && han.is_empty() {
             merged = part.words;
+            han = part.han_words;
             continue;
         }
         for (word, list) in part.words {
             merged.entry(word).or_default().extend(list);
         }
+        for (code, list) in part.han_words {
+            han.entry(code).or_default().extend(list);
+        }
     }
     let mut words: Vec<(String, Vec<u32>)> = merged.into_iter().collect();
+    words.extend(han.into_iter().map(|(code, list)| (han_word(code), list)));
     words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut entries = Vec::with_capacity(words.len() * WORD_ENTRY);
     let (mut text_len, mut count) = (0u32, 0u32);
