@@ -519,27 +519,40 @@ fn truncate_range(arena: &str, start: u32, max: usize) -> Range<u32> {
 }
 
 /// Every key fact as (part, fact), sorted by (length, text, term, slot): the row order
-/// of the `keys` table.
+/// of the `keys` table. Sorted on a packed integer of the length and the text's first six
+/// bytes, with the full comparison only for ties: comparing through the parts for every
+/// pair took 0.6 s of a cold run at 100,000 terms.
 fn sorted_rows(parts: &[Part]) -> Vec<(u32, u32)> {
-    let mut rows: Vec<(u32, u32)> = parts
-        .iter()
-        .enumerate()
-        .flat_map(|(at, part)| (0..part.facts.len() as u32).map(move |fact| (at as u32, fact)))
-        .collect();
-    let fact = |row: &(u32, u32)| -> (&Part, &KeyFact) {
-        let part = &parts[row.0 as usize];
-        (part, &part.facts[row.1 as usize])
+    let fact = |part: u32, fact: u32| -> (&Part, &KeyFact) {
+        let part = &parts[part as usize];
+        (part, &part.facts[fact as usize])
     };
-    rows.sort_unstable_by(|a, b| {
-        let ((part_a, a), (part_b, b)) = (fact(a), fact(b));
-        (a.length, part_a.text(&a.normalized), a.term, a.slot).cmp(&(
-            b.length,
-            part_b.text(&b.normalized),
-            b.term,
-            b.slot,
-        ))
+    let mut keyed: Vec<(u64, u32, u32)> =
+        Vec::with_capacity(parts.iter().map(|p| p.facts.len()).sum());
+    for (at, part) in parts.iter().enumerate() {
+        for (index, fact) in part.facts.iter().enumerate() {
+            let mut prefix = [0u8; 8];
+            prefix[..2].copy_from_slice(&fact.length.to_be_bytes());
+            let text = part.text(&fact.normalized).as_bytes();
+            let shown = text.len().min(6);
+            prefix[2..2 + shown].copy_from_slice(&text[..shown]);
+            keyed.push((u64::from_be_bytes(prefix), at as u32, index as u32));
+        }
+    }
+    keyed.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| {
+            let ((part_a, fact_a), (part_b, fact_b)) = (fact(a.1, a.2), fact(b.1, b.2));
+            (part_a.text(&fact_a.normalized), fact_a.term, fact_a.slot).cmp(&(
+                part_b.text(&fact_b.normalized),
+                fact_b.term,
+                fact_b.slot,
+            ))
+        })
     });
-    rows
+    keyed
+        .into_iter()
+        .map(|(_, part, fact)| (part, fact))
+        .collect()
 }
 
 fn write_offsets<W: Write + Seek>(out: &mut Output<W>, offsets: &[u64]) -> io::Result<()> {
@@ -948,6 +961,37 @@ mod tests {
         assert_eq!(one, compiled(BATCH_TERMS * 5 + 17, 2));
         assert_eq!(one, compiled(BATCH_TERMS * 5 + 17, 3));
         assert!(crate::store::Store::open(crate::store::Backing::Owned(one)).is_ok());
+    }
+
+    #[test]
+    fn rows_sort_as_their_full_keys_do() {
+        // Names that share their first six bytes and more, of equal and unequal lengths.
+        let mut terms = terms(600);
+        for (at, term) in terms.iter_mut().enumerate() {
+            term.en = ["diffusion", "diffusional", "diffusio", "diffuse"][at % 4].to_string()
+                + &"x".repeat(at % 3);
+            term.aliases = vec![format!("diffusion {}", at % 5)];
+        }
+        let links = resolve_links(&terms);
+        let mut part = Part::default();
+        let batches = Batches::new(terms, links);
+        while part.build_next(&batches).is_some() {}
+        let parts = vec![part];
+        let full = |&(p, f): &(u32, u32)| {
+            let part = &parts[p as usize];
+            let fact = &part.facts[f as usize];
+            (
+                fact.length,
+                part.text(&fact.normalized).to_string(),
+                fact.term,
+                fact.slot,
+            )
+        };
+        let mut expected: Vec<(u32, u32)> = (0..parts[0].facts.len() as u32)
+            .map(|fact| (0, fact))
+            .collect();
+        expected.sort_by_key(full);
+        assert_eq!(sorted_rows(&parts), expected);
     }
 
     #[test]
