@@ -277,6 +277,7 @@ fn row_fits(entry: &KeyEntry, is_pinyin: bool) -> bool {
 fn typo_candidates(offers: &mut Offers) -> Result<(), Damaged> {
     let query = offers.query;
     let store = offers.index.store();
+    let mut shared = Vec::new();
     for (form, is_pinyin) in forms(query) {
         let length = form_length(query, form, is_pinyin);
         let budget = if is_pinyin {
@@ -300,54 +301,18 @@ fn typo_candidates(offers: &mut Offers) -> Result<(), Damaged> {
             let missing = bigrams.len() - grams.iter().flatten().count();
             let mut present: Vec<_> = grams.into_iter().flatten().collect();
             present.sort_by_key(|gram| gram.count);
+            let bucket = store.bucket(key_length)?;
             let rows: Vec<u32> = if bigrams.len() <= 3 * budget {
                 // Too short for the filter: every key of this length is a candidate.
-                store
-                    .bucket(key_length)?
+                bucket
                     .take(MAX_SCANNED_ROWS)
                     .map(|row| row as u32)
                     .collect()
             } else {
-                // Candidates from the rarest 3k + 1 lists (read), counted exactly against
-                // all lists (the long ones probed by binary search): a key within k edits
-                // holds at least `bigrams - 3k` of the query's bigrams.
                 let needed = bigrams.len() - 3 * budget;
                 let short = (3 * budget + 1).saturating_sub(missing).min(present.len());
                 let (rare, common) = present.split_at(short);
-                let mut shared: FxHashMap<u32, usize> = FxHashMap::default();
-                for &gram in rare {
-                    for row in store.gram_postings(gram)? {
-                        *shared.entry(row).or_default() += 1;
-                    }
-                }
-                let mut candidates: Vec<(usize, u32)> = shared
-                    .into_iter()
-                    .map(|(row, count)| (count, row))
-                    .collect();
-                let best_first =
-                    |a: &(usize, u32), b: &(usize, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
-                if candidates.len() > MAX_TYPO_CANDIDATES {
-                    candidates.select_nth_unstable_by(MAX_TYPO_CANDIDATES, best_first);
-                    candidates.truncate(MAX_TYPO_CANDIDATES);
-                }
-                candidates.sort_unstable_by(best_first);
-                let mut rows = Vec::new();
-                for (mut count, row) in candidates {
-                    for (probed, &gram) in common.iter().enumerate() {
-                        // Stop once the count is reached, or out of reach.
-                        let left = common.len() - probed;
-                        if count >= needed || count + left < needed {
-                            break;
-                        }
-                        if store.gram_contains(gram, row)? {
-                            count += 1;
-                        }
-                    }
-                    if count >= needed {
-                        rows.push(row);
-                    }
-                }
-                rows
+                rows_sharing(store, rare, common, needed, bucket, &mut shared)?
             };
             for row in rows.into_iter().take(MAX_TYPO_ROWS) {
                 let entry = store.key_entry(row as usize)?;
@@ -367,6 +332,115 @@ fn typo_candidates(offers: &mut Offers) -> Result<(), Damaged> {
         }
     }
     Ok(())
+}
+
+/// The rows of `bucket` holding at least `needed` of the query's bigrams, most promising
+/// first: candidates from the `rare` lists (read), counted exactly against the `common`
+/// ones (probed where the candidates are, never read whole). A key within k edits holds
+/// at least `bigrams - 3k` of them, so with `rare` the 3k + 1 rarest lists none is missed.
+fn rows_sharing(
+    store: &crate::store::Store,
+    rare: &[crate::store::Gram],
+    common: &[crate::store::Gram],
+    needed: usize,
+    bucket: std::ops::Range<usize>,
+    counts: &mut Vec<u8>,
+) -> Result<Vec<u32>, Damaged> {
+    let counted = count_shared(store, rare, bucket, counts)?;
+    // A row short of `needed` even if it held every common bigram cannot pass: leaving it
+    // out changes nothing but the work.
+    let least = needed.saturating_sub(common.len()).max(1);
+    let candidates = most_shared_first(counted, least);
+    let mut held: Vec<usize> = candidates.iter().map(|&(count, _)| count).collect();
+    // (row, candidate) in row order, for one forward pass over each common list.
+    let mut open: Vec<(u32, usize)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(index, &(_, row))| (row, index))
+        .collect();
+    open.sort_unstable();
+    let mut rows: Vec<u32> = Vec::with_capacity(open.len());
+    for (probed, &gram) in common.iter().enumerate() {
+        // A candidate is settled once it holds `needed` bigrams, or can no longer reach
+        // that with the lists left: most are dropped by the first lists.
+        let left = common.len() - probed;
+        open.retain(|&(_, index)| held[index] < needed && held[index] + left >= needed);
+        if open.is_empty() {
+            break;
+        }
+        rows.clear();
+        rows.extend(open.iter().map(|&(row, _)| row));
+        store.gram_contains_each(gram, &rows, |at| held[open[at].1] += 1)?;
+    }
+    Ok(candidates
+        .iter()
+        .zip(&held)
+        .filter(|&(_, &count)| count >= needed)
+        .map(|(&(_, row), _)| row)
+        .collect())
+}
+
+/// How many of the `rare` lists hold each row of `bucket` (where all of a key length's
+/// rows are), counted in `counts`, one byte per row, reused from length to length: the
+/// lists of a 100,000-term glossary hold thousands of rows, and a hash map of them cost
+/// more in fresh heap pages than the counting itself.
+fn count_shared<'a>(
+    store: &crate::store::Store,
+    rare: &[crate::store::Gram],
+    bucket: std::ops::Range<usize>,
+    counts: &'a mut Vec<u8>,
+) -> Result<Counted<'a>, Damaged> {
+    counts.clear();
+    counts.resize(bucket.len(), 0);
+    for &gram in rare {
+        for row in store.gram_postings_in_place(gram)? {
+            // Every posting of a gram is a row of its length; one outside the bucket
+            // (a damaged table) is not a key of this length and is not counted.
+            if let Some(count) = (row as usize)
+                .checked_sub(bucket.start)
+                .and_then(|at| counts.get_mut(at))
+            {
+                *count = count.saturating_add(1);
+            }
+        }
+    }
+    Ok(Counted {
+        first_row: bucket.start,
+        counts,
+    })
+}
+
+/// Per-row counts of shared bigrams, from `count_shared`.
+struct Counted<'a> {
+    first_row: usize,
+    counts: &'a [u8],
+}
+
+/// The rows counted at least `least` (≥ 1) times as (count, row), most shared first and
+/// in row order among equals, at most `MAX_TYPO_CANDIDATES` of them. A counting sort:
+/// thousands of rows are counted at 100,000 terms, and the counts are small numbers.
+fn most_shared_first(counted: Counted, least: usize) -> Vec<(usize, u32)> {
+    let mut quota = [0usize; 256];
+    for &held in counted.counts {
+        quota[held as usize] += 1;
+    }
+    let mut next = [0usize; 256];
+    let mut taken = 0;
+    for count in (least.max(1)..quota.len()).rev() {
+        next[count] = taken;
+        quota[count] = quota[count].min(MAX_TYPO_CANDIDATES - taken);
+        taken += quota[count];
+    }
+    let mut chosen = vec![(0, 0); taken];
+    for (at, &held) in counted.counts.iter().enumerate() {
+        let count = held as usize;
+        if count >= least.max(1) && quota[count] > 0 {
+            chosen[next[count]] = (count, (counted.first_row + at) as u32);
+            next[count] += 1;
+            quota[count] -= 1;
+        }
+    }
+    chosen
 }
 
 /// Calls `visit` on the rows whose key starts with `prefix`, shortest keys first, from
@@ -428,11 +502,14 @@ fn word_prefix_candidates(offers: &mut Offers) -> Result<(), Damaged> {
         return Ok(());
     };
     let store = offers.index.store();
+    // One list of words for every row scanned (thousands at 100,000 terms), not one each.
+    let mut words: Vec<&str> = Vec::new();
     scan_prefix(offers, first, query.length, |offers, entry| {
         if !entry.kind.is_name() {
             return Ok(false);
         }
-        let words: Vec<&str> = store.key_words(entry)?.collect();
+        words.clear();
+        words.extend(store.key_words(entry)?);
         if fuzzy::word_prefix_coverage(query, &words, entry.length).is_none() {
             return Ok(false);
         }
@@ -648,6 +725,35 @@ fn decide(ranked: &[Candidate]) -> Decision {
 mod tests {
     use super::*;
     use crate::glossary::Term;
+
+    #[test]
+    fn most_shared_first_is_the_sorted_top_of_the_counts() {
+        // Deterministic pseudo-random counts, long enough to hit the candidate cap.
+        let mut state = 0x2545_f491u32;
+        let counts: Vec<u8> = (0..5000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                [0, 0, 0, 1, 1, 2, 3, 5, 9, 10][(state % 10) as usize]
+            })
+            .collect();
+        for least in [0, 1, 2, 5, 10, 11] {
+            let mut expected: Vec<(usize, u32)> = counts
+                .iter()
+                .enumerate()
+                .filter(|&(_, &held)| held > 0 && held as usize >= least)
+                .map(|(at, &held)| (held as usize, 100 + at as u32))
+                .collect();
+            expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            expected.truncate(MAX_TYPO_CANDIDATES);
+            let counted = Counted {
+                first_row: 100,
+                counts: &counts,
+            };
+            assert_eq!(most_shared_first(counted, least), expected, "least {least}");
+        }
+    }
 
     fn term(id: &str, en: &str, zh: &str, abbr: &[&str]) -> Term {
         Term {

@@ -13,9 +13,9 @@
 //! key-text normalised keys and their words (joined by U+001F)
 //! lengths  u32 per key length: first entry of that length in `keys`
 //! lookup   16-byte (hash, term, slot, class) entries sorted by hash, for exact lookups
-//! grams    16-byte (gram hash, postings offset, count) sorted by hash: character bigrams
-//!          of the keys of each length (typo and partial rules)
-//! gram-postings  u32 key-entry indices
+//! grams    16-byte (gram key, postings offset, count) sorted by key: character bigrams
+//!          of the keys of each length (typo and partial rules), see `gram_key`
+//! gram-postings  u32 key-entry indices, lists in the order of the gram table
 //! words    16-byte (text offset, text length, postings offset, count) sorted by text:
 //!          full-text tokens (Latin words, Han characters and character pairs)
 //! word-text, word-postings  u32 (term << 2 | field weight) per posting
@@ -46,7 +46,7 @@ impl std::error::Error for Damaged {}
 
 pub const MAGIC: [u8; 8] = *b"AIGCIDX\0";
 /// Bump whenever the layout or the record type changes: older files are then rebuilt.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// Bytes before the section table: magic, version, count, meta length, reserved, checksum.
 pub const FIXED_HEADER: usize = 32;
 
@@ -212,7 +212,7 @@ pub fn header_checksum(fixed: &[u8], covered: &[u8]) -> u64 {
     checksum(&bytes)
 }
 
-/// The hash of exact-lookup texts and grams.
+/// The hash of exact-lookup texts.
 pub fn text_hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64_with_seed(bytes, 0x6169_6763)
 }
@@ -220,13 +220,15 @@ pub fn text_hash(bytes: &[u8]) -> u64 {
 /// Two characters of a key, the unit of the gram table.
 pub type Bigram = [char; 2];
 
-/// The key of a gram table entry: a bigram within keys of one length.
-pub fn gram_hash(bigram: Bigram, length: usize) -> u64 {
-    let mut bytes = [0u8; 12];
-    bytes[..4].copy_from_slice(&u32::from(bigram[0]).to_le_bytes());
-    bytes[4..8].copy_from_slice(&u32::from(bigram[1]).to_le_bytes());
-    bytes[8..].copy_from_slice(&(length as u32).to_le_bytes());
-    text_hash(&bytes)
+/// The key of a gram table entry: a bigram within keys of one length, packed exactly
+/// (21 bits per character, the rest for the length) rather than hashed, so that the table
+/// sorted by it lists a bigram's lengths side by side. A typo lookup reads the same few
+/// bigrams at neighbouring lengths: at 100,000 terms, hashed keys scattered those reads
+/// over the whole table and its postings, a page fault apiece.
+pub fn gram_key(bigram: Bigram, length: usize) -> u64 {
+    const CHAR_BITS: u32 = 21;
+    let length = (length as u64).min((1 << (64 - 2 * CHAR_BITS)) - 1);
+    u64::from(bigram[0]) << (64 - CHAR_BITS) | u64::from(bigram[1]) << (64 - 2 * CHAR_BITS) | length
 }
 
 /// The padded bigrams of a normalised key, deduplicated: what the typo rule counts.
@@ -246,4 +248,33 @@ pub fn sorted_letters(text: &str) -> String {
     let mut letters: Vec<char> = text.chars().collect();
     letters.sort_unstable();
     letters.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gram_keys_sort_by_bigram_then_length_and_never_collide() {
+        let bigrams: [Bigram; 5] = [
+            [GRAM_START, 'a'],
+            ['a', 'b'],
+            ['a', '扩'],
+            ['扩', '散'],
+            ['\u{10FFFF}', GRAM_END],
+        ];
+        let mut pairs = Vec::new();
+        for bigram in bigrams {
+            for length in [1, 2, 27, crate::matching::MAX_TYPO_KEY, 65_535] {
+                pairs.push((bigram, length));
+            }
+        }
+        let mut by_key = pairs.clone();
+        by_key.sort_by_key(|&(bigram, length)| gram_key(bigram, length));
+        pairs.sort();
+        assert_eq!(by_key, pairs);
+        let mut keys: Vec<u64> = pairs.iter().map(|&(b, l)| gram_key(b, l)).collect();
+        keys.dedup();
+        assert_eq!(keys.len(), pairs.len());
+    }
 }

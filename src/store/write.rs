@@ -17,7 +17,7 @@ use std::sync::{mpsc, Mutex};
 use rustc_hash::FxHashMap;
 
 use super::format::{
-    checksum, gram_hash, header_checksum, padded_bigrams, sorted_letters, text_hash, FieldWeight,
+    checksum, gram_key, header_checksum, padded_bigrams, sorted_letters, text_hash, FieldWeight,
     Links, LookupClass, Meta, Section, FIXED_HEADER, FORMAT_VERSION, GRAM_ENTRY, KEY_ENTRY,
     LOOKUP_ENTRY, MAGIC, WORD_ENTRY, WORD_SEPARATOR,
 };
@@ -632,9 +632,10 @@ fn write_lookup<W: Write + Seek>(out: &mut Output<W>, parts: &[Part]) -> io::Res
     out.section(&bytes)
 }
 
-/// Bigram postings as rows of the `keys` table, sorted by row, grams sorted by hash.
+/// Bigram postings as rows of the `keys` table, sorted by row, grams (and their lists)
+/// sorted by `gram_key`.
 ///
-/// Built from the sorted rows rather than per term: a gram's hash includes the key length
+/// Built from the sorted rows rather than per term: a gram's key includes the key length
 /// and rows are sorted by length, so the rows of one length touch only that length's few
 /// thousand grams, which stay in cache (built per term, as the terms came, each posting was
 /// two cache misses: half the per-term work at 100,000 terms). Rows are visited in order,
@@ -659,17 +660,17 @@ fn write_grams<W: Write + Seek>(
         }
         for bigram in padded_bigrams(part.text(&fact.normalized)) {
             of_length
-                .entry(gram_hash(bigram, fact.length as usize))
+                .entry(gram_key(bigram, fact.length as usize))
                 .or_default()
                 .push(at as u32);
         }
     }
     grams.extend(of_length.drain());
-    grams.sort_unstable_by_key(|(hash, _)| *hash);
+    grams.sort_unstable_by_key(|(key, _)| *key);
     let mut entries = Vec::with_capacity(grams.len() * GRAM_ENTRY);
     let mut count = 0u32;
-    for (hash, list) in &grams {
-        entries.extend_from_slice(&hash.to_le_bytes());
+    for (key, list) in &grams {
+        entries.extend_from_slice(&key.to_le_bytes());
         entries.extend_from_slice(&count.to_le_bytes());
         entries.extend_from_slice(&(list.len() as u32).to_le_bytes());
         count += list.len() as u32;
