@@ -448,37 +448,35 @@ impl Part {
     }
 
     fn add_words(&mut self, number: u32, term: &Term) {
-        // Words are slices of the folded fields, so a term costs one allocation per field
-        // and one per word the part has not seen yet. Han characters and pairs, most of
-        // the words of a Chinese definition, are keyed by their code points: a map of
-        // integers is searched without following a pointer to compare text.
-        let folded: Vec<(String, FieldWeight)> = search_fields(term)
-            .into_iter()
-            .map(|(text, weight)| (fold_for_search(text), weight))
-            .collect();
-        let mut han: Vec<(u64, FieldWeight)> = Vec::new();
-        let mut latin: Vec<(&str, FieldWeight)> = Vec::new();
-        for (text, weight) in &folded {
-            index_words(text, |word| match han_code(word) {
-                Some(code) => han.push((code, *weight)),
-                None => latin.push((word, *weight)),
+        // Words are slices of the folded field, so a field costs one allocation, and a
+        // word one more only the first time the part sees it. Han characters and pairs,
+        // most of the words of a Chinese definition, are keyed by their code points: a
+        // map of integers is searched without following a pointer to compare text. A
+        // word met again in the same term updates that term's posting (its last) to the
+        // better field instead of adding one: no per-term list to sort and deduplicate.
+        let (words, han_words) = (&mut self.words, &mut self.han_words);
+        for (text, weight) in search_fields(term) {
+            let folded = fold_for_search(text);
+            let posting = (number << 2) | weight as u32;
+            index_words(&folded, |word| match han_code(word) {
+                Some(code) => add_posting(han_words.entry(code).or_default(), posting),
+                None => match words.get_mut(word) {
+                    Some(list) => add_posting(list, posting),
+                    None => {
+                        words.insert(word.to_string(), vec![posting]);
+                    }
+                },
             });
         }
-        for (code, weight) in best_weights(han) {
-            self.han_words
-                .entry(code)
-                .or_default()
-                .push((number << 2) | weight as u32);
-        }
-        for (word, weight) in best_weights(latin) {
-            let posting = (number << 2) | weight as u32;
-            match self.words.get_mut(word) {
-                Some(list) => list.push(posting),
-                None => {
-                    self.words.insert(word.to_string(), vec![posting]);
-                }
-            }
-        }
+    }
+}
+
+/// Adds `posting` (term << 2 | weight) to a word's list, in which postings are in term
+/// order: the same term's posting, if it is the last, keeps the better weight.
+fn add_posting(list: &mut Vec<u32>, posting: u32) {
+    match list.last_mut() {
+        Some(last) if *last >> 2 == posting >> 2 => *last = (*last).max(posting),
+        _ => list.push(posting),
     }
 }
 
@@ -498,13 +496,6 @@ fn han_word(code: u64) -> String {
         .filter(|&c| c != 0)
         .filter_map(char::from_u32)
         .collect()
-}
-
-/// Each word once, with the weight of the best field it is in.
-fn best_weights<K: Ord + Copy>(mut words: Vec<(K, FieldWeight)>) -> Vec<(K, FieldWeight)> {
-    words.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    words.dedup_by_key(|(word, _)| *word);
-    words
 }
 
 /// The range of the text pushed since `start`, cut to at most `max` bytes at a character
@@ -921,6 +912,24 @@ fn return_freed_memory() {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_met_again_in_a_term_keeps_its_best_field() {
+        let posting = |term: u32, weight: FieldWeight| (term << 2) | weight as u32;
+        let mut list = vec![posting(3, FieldWeight::Alias)];
+        add_posting(&mut list, posting(7, FieldWeight::Definition));
+        add_posting(&mut list, posting(7, FieldWeight::Name));
+        add_posting(&mut list, posting(7, FieldWeight::Definition));
+        add_posting(&mut list, posting(9, FieldWeight::Definition));
+        assert_eq!(
+            list,
+            vec![
+                posting(3, FieldWeight::Alias),
+                posting(7, FieldWeight::Name),
+                posting(9, FieldWeight::Definition),
+            ]
+        );
+    }
     use crate::glossary::Definition;
 
     /// Enough terms for several batches, with shared words, grams and Chinese names.

@@ -29,12 +29,14 @@ pub fn aigc() -> Command {
     command
 }
 
-/// A cache directory for this test process, removed by nobody: the OS temp dir is cleaned
-/// by the OS, and each process gets a fresh one.
+/// A cache directory for this test process, under the build's own scratch directory
+/// (`target/tmp`, which `cargo clean` removes) rather than the system's temp dir, where
+/// every run would leave one behind. Each process starts from an empty one.
 pub fn test_cache_home() -> PathBuf {
     static HOME: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     HOME.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("aigc-term-test-cache-{}", std::process::id()));
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("test-cache-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         dir
     })
