@@ -336,7 +336,7 @@ fn typo_candidates(offers: &mut Offers) -> Result<(), Damaged> {
 
 /// The rows of `bucket` holding at least `needed` of the query's bigrams, most promising
 /// first: candidates from the `rare` lists (read), counted exactly against the `common`
-/// ones (probed where the candidates are, never read whole). A key within k edits holds
+/// ones (probed near the candidates, one forward pass per list). A key within k edits holds
 /// at least `bigrams - 3k` of them, so with `rare` the 3k + 1 rarest lists none is missed.
 fn rows_sharing(
     store: &crate::store::Store,
