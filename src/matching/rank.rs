@@ -420,13 +420,14 @@ struct Counted<'a> {
 /// in row order among equals, at most `MAX_TYPO_CANDIDATES` of them. A counting sort:
 /// thousands of rows are counted at 100,000 terms, and the counts are small numbers.
 fn most_shared_first(counted: Counted, least: usize) -> Vec<(usize, u32)> {
+    let least = least.max(1);
     let mut quota = [0usize; 256];
     for &held in counted.counts {
         quota[held as usize] += 1;
     }
     let mut next = [0usize; 256];
     let mut taken = 0;
-    for count in (least.max(1)..quota.len()).rev() {
+    for count in (least..quota.len()).rev() {
         next[count] = taken;
         quota[count] = quota[count].min(MAX_TYPO_CANDIDATES - taken);
         taken += quota[count];
@@ -434,7 +435,7 @@ fn most_shared_first(counted: Counted, least: usize) -> Vec<(usize, u32)> {
     let mut chosen = vec![(0, 0); taken];
     for (at, &held) in counted.counts.iter().enumerate() {
         let count = held as usize;
-        if count >= least.max(1) && quota[count] > 0 {
+        if count >= least && quota[count] > 0 {
             chosen[next[count]] = (count, (counted.first_row + at) as u32);
             next[count] += 1;
             quota[count] -= 1;
