@@ -323,7 +323,7 @@ impl Store {
 
     /// The key rows of a gram, in row order.
     pub fn gram_postings(&self, gram: Gram) -> Result<Vec<u32>, Damaged> {
-        Ok(self.gram_postings_in_place(gram)?.collect())
+        read_u32s(self.section(Section::GramPostings), gram.offset, gram.count)
     }
 
     /// `gram_postings` read straight from the map: the typo rule only counts them, and a
@@ -332,11 +332,8 @@ impl Store {
         &self,
         gram: Gram,
     ) -> Result<impl Iterator<Item = u32> + '_, Damaged> {
-        Ok(
-            u32s_in(self.section(Section::GramPostings), gram.offset, gram.count)?
-                .chunks_exact(4)
-                .map(|chunk| u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]])),
-        )
+        let bytes = u32s_in(self.section(Section::GramPostings), gram.offset, gram.count)?;
+        Ok(decode_u32s(bytes))
     }
 
     /// Indices in the word table of the tokens that start with `prefix`.
@@ -453,10 +450,14 @@ fn u32s_in(bytes: &[u8], offset: usize, len: usize) -> Result<&[u8], Damaged> {
 }
 
 fn read_u32s(bytes: &[u8], offset: usize, len: usize) -> Result<Vec<u32>, Damaged> {
-    Ok(u32s_in(bytes, offset, len)?
+    Ok(decode_u32s(u32s_in(bytes, offset, len)?).collect())
+}
+
+/// Little-endian u32s, four bytes each.
+fn decode_u32s(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    bytes
         .chunks_exact(4)
         .map(|chunk| u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]))
-        .collect())
 }
 
 fn byte_at(bytes: &[u8], at: usize) -> Result<u8, Damaged> {
