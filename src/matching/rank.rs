@@ -14,7 +14,7 @@ use super::fuzzy::{self, allowed_edits, typo_edits, MatchKind, Query, Scored, MA
 use super::index::{Index, TermId};
 use super::keys::{Key, KeyKind, MAX_TYPO_KEY};
 use super::normalize::has_han;
-use crate::store::{Damaged, KeyEntry, LookupClass};
+use crate::store::{Damaged, KeyEntry, LookupClass, WalkBudget};
 
 /// A fuzzy winner must score at least this to be shown as the answer; below, it can only be
 /// suggested. 0.75 is a one-edit typo in a five-letter name or a prefix covering 40 %.
@@ -37,6 +37,12 @@ const MAX_TYPO_ROWS: usize = 256;
 /// The most candidates per key length taken from the rarest bigram lists (most shared
 /// first) to be counted against the others.
 const MAX_TYPO_CANDIDATES: usize = 1024;
+/// How far the word-prefix rule walks the word order before it scans instead (the scan
+/// reads at most `MAX_SCANNED_ROWS` rows, so neither way is unbounded).
+const WORD_WALK_BUDGET: WalkBudget = WalkBudget {
+    groups: 256,
+    rows: MAX_SCANNED_ROWS,
+};
 
 /// One term's best match for a query.
 #[derive(Debug, Clone, PartialEq)]
@@ -505,7 +511,7 @@ fn word_prefix_candidates(offers: &mut Offers) -> Result<(), Damaged> {
     let store = offers.index.store();
     // One list of words for every row scanned (thousands at 100,000 terms), not one each.
     let mut words: Vec<&str> = Vec::new();
-    scan_prefix(offers, first, query.length, |offers, entry| {
+    let visit = |offers: &mut Offers, entry: &KeyEntry| {
         if !entry.kind.is_name() {
             return Ok(false);
         }
@@ -515,7 +521,57 @@ fn word_prefix_candidates(offers: &mut Offers) -> Result<(), Damaged> {
             return Ok(false);
         }
         offers.score_entry(entry, fuzzy::word_prefix)
-    })
+    };
+    // The rows that begin with the query's words are few even when the rows that begin
+    // with its first word are thousands (`posterior` at 100,000 terms): walking the word
+    // order finds them without reading the others, and the scan then visits only them.
+    let typed: Vec<&str> = query.words.iter().map(String::as_str).collect();
+    match store.rows_by_word_prefixes(&typed, WORD_WALK_BUDGET)? {
+        Some(mut rows) => {
+            rows.sort_unstable();
+            scan_prefix_among(offers, first, query.length, &rows, visit)
+        }
+        None => scan_prefix(offers, first, query.length, visit),
+    }
+}
+
+/// `scan_prefix`, when the rows `visit` can accept are known to be among `rows` (sorted):
+/// the same rows visited in the same order and the same limits applied (they count every
+/// row of the prefix's ranges), without reading the rows in between.
+fn scan_prefix_among(
+    offers: &mut Offers,
+    prefix: &str,
+    min_length: usize,
+    rows: &[u32],
+    mut visit: impl FnMut(&mut Offers, &KeyEntry) -> Result<bool, Damaged>,
+) -> Result<(), Damaged> {
+    let store = offers.index.store();
+    let mut matched: FxHashSet<u32> = FxHashSet::default();
+    let mut scanned = 0;
+    let mut pending = rows;
+    for length in min_length..=store.max_key_length() {
+        if pending.is_empty() {
+            break;
+        }
+        let range = store.rows_with_prefix(length, prefix)?;
+        pending = &pending[pending.partition_point(|&row| (row as usize) < range.start)..];
+        let inside = pending.partition_point(|&row| (row as usize) < range.end);
+        for &row in &pending[..inside] {
+            if scanned + (row as usize - range.start) >= MAX_SCANNED_ROWS {
+                return Ok(());
+            }
+            let entry = store.key_entry(row as usize)?;
+            if visit(offers, &entry)? {
+                matched.insert(entry.term);
+            }
+        }
+        pending = &pending[inside..];
+        scanned += range.len();
+        if scanned >= MAX_SCANNED_ROWS || matched.len() >= ENOUGH_TERMS {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Chinese queries inside longer Chinese names: keys holding every character pair of the
@@ -753,6 +809,147 @@ mod tests {
                 counts: &counts,
             };
             assert_eq!(most_shared_first(counted, least), expected, "least {least}");
+        }
+    }
+
+    /// Names whose first words extend one another (`stable`, `stablelm`, `sta`) over many
+    /// lengths, three keys per term: enough rows for both of the scan's limits.
+    fn many_words_index(terms: usize) -> Index {
+        let first = [
+            "stable",
+            "stablelm",
+            "sta",
+            "stable-video",
+            "diffusion",
+            "st",
+        ];
+        let second = ["diffusion", "diff", "di", "model", "mo", "d"];
+        let third = ["xl", "turbo", "x", "base", ""];
+        let terms: Vec<Term> = (0..terms)
+            .map(|n| {
+                let name = |salt: usize| {
+                    let words = [
+                        first[(n + salt) % first.len()],
+                        second[(n / 3 + salt) % second.len()],
+                        third[(n / 7) % third.len()],
+                    ];
+                    format!("{} {n}", words.join(" ").trim_end())
+                };
+                Term {
+                    aliases: vec![name(1), name(2)],
+                    ..term(&format!("t{n}"), &name(0), "", &[])
+                }
+            })
+            .collect();
+        Index::build(&terms)
+    }
+
+    /// The rows the word-prefix rule's filter accepts, as `scan_prefix` visits them and as
+    /// `scan_prefix_among` does from the word-order walk.
+    /// (term, slot) of the key rows accepted, in the order visited.
+    type Visits = Vec<(u32, u16)>;
+
+    fn word_prefix_visits(index: &Index, text: &str) -> (Visits, Visits) {
+        let query = Query::new(text);
+        let store = index.store();
+        let accepts = |entry: &KeyEntry| {
+            let words: Vec<&str> = store.key_words(entry).unwrap().collect();
+            entry.kind.is_name()
+                && fuzzy::word_prefix_coverage(&query, &words, entry.length).is_some()
+        };
+        let mut offers = Offers {
+            index,
+            query: &query,
+            best: FxHashMap::default(),
+        };
+        let first = query.words[0].as_str();
+        let mut scanned = Vec::new();
+        scan_prefix(&mut offers, first, query.length, |_, entry| {
+            let accepted = accepts(entry);
+            if accepted {
+                scanned.push((entry.term, entry.slot));
+            }
+            Ok(accepted)
+        })
+        .unwrap();
+        let typed: Vec<&str> = query.words.iter().map(String::as_str).collect();
+        let unlimited = WalkBudget {
+            groups: usize::MAX,
+            rows: usize::MAX,
+        };
+        let mut rows = store
+            .rows_by_word_prefixes(&typed, unlimited)
+            .unwrap()
+            .unwrap();
+        rows.sort_unstable();
+        let mut walked = Vec::new();
+        scan_prefix_among(&mut offers, first, query.length, &rows, |_, entry| {
+            let accepted = accepts(entry);
+            if accepted {
+                walked.push((entry.term, entry.slot));
+            }
+            Ok(accepted)
+        })
+        .unwrap();
+        (scanned, walked)
+    }
+
+    #[test]
+    fn the_word_order_walk_visits_what_the_scan_visits() {
+        let small = many_words_index(120);
+        let large = many_words_index(2_000);
+        let queries = [
+            "stable diff",
+            "sta di",
+            "st d",
+            "stable diffusion x",
+            "stablelm mo",
+            "stable-video diff",
+            "stable video diff",
+            "diffusion st",
+            "st di x",
+            "stable diffusion xl 7",
+            "sta model turbo",
+            "nothing here",
+            "stable zz",
+            // Few matches, in long names: found after the row limit, not the length limit.
+            "st d x 19",
+            "st di xl 1",
+            "s d turbo 19",
+        ];
+        for index in [&small, &large] {
+            for query in queries {
+                let (scanned, walked) = word_prefix_visits(index, query);
+                assert_eq!(walked, scanned, "{query}");
+            }
+        }
+        let (scanned, _) = word_prefix_visits(&large, "st d");
+        assert!(scanned.len() > ENOUGH_TERMS, "the length limit is reached");
+        let rows_of_st: usize = (0..=large.store().max_key_length())
+            .map(|length| large.store().rows_with_prefix(length, "st").unwrap().len())
+            .sum();
+        assert!(rows_of_st > MAX_SCANNED_ROWS, "the row limit is reached");
+    }
+
+    #[test]
+    fn the_walk_gives_up_past_its_budget() {
+        let index = many_words_index(120);
+        let store = index.store();
+        let tight = WalkBudget { groups: 1, rows: 1 };
+        assert_eq!(store.rows_by_word_prefixes(&["st", "d"], tight), Ok(None));
+        let roomy = WalkBudget {
+            groups: 64,
+            rows: 4096,
+        };
+        let rows = store
+            .rows_by_word_prefixes(&["stablelm", "model"], roomy)
+            .unwrap()
+            .unwrap();
+        assert!(!rows.is_empty());
+        for row in rows {
+            let entry = store.key_entry(row as usize).unwrap();
+            let words: Vec<&str> = store.key_words(&entry).unwrap().collect();
+            assert_eq!(&words[..2], ["stablelm", "model"]);
         }
     }
 

@@ -12,6 +12,10 @@
 //! keys     24-byte key entries sorted by (length, normalised text), for prefix and typo rules
 //! key-text normalised keys and their words (joined by U+001F)
 //! lengths  u32 per key length: first entry of that length in `keys`
+//! word-order  8-byte (text offset, key row) entries: the names of two words or more,
+//!          sorted by their words joined by U+001F, for the word-prefix rule to walk
+//!          like a trie (see `Store::rows_by_word_prefixes`)
+//! word-order-text  those joined words, in the same order: a walk reads one region
 //! lookup   16-byte (hash, term, slot, class) entries sorted by hash, for exact lookups
 //! grams    16-byte (gram key, postings offset, count) sorted by key: character bigrams
 //!          of the keys of each length (typo and partial rules), see `gram_key`
@@ -46,7 +50,7 @@ impl std::error::Error for Damaged {}
 
 pub const MAGIC: [u8; 8] = *b"AIGCIDX\0";
 /// Bump whenever the layout or the record type changes: older files are then rebuilt.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// Bytes before the section table: magic, version, count, meta length, reserved, checksum.
 pub const FIXED_HEADER: usize = 32;
 
@@ -58,6 +62,8 @@ pub enum Section {
     Keys,
     KeyText,
     Lengths,
+    WordOrder,
+    WordOrderText,
     Lookup,
     Grams,
     GramPostings,
@@ -68,12 +74,14 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 12] = [
+    pub const ALL: [Section; 14] = [
         Section::Records,
         Section::Offsets,
         Section::Keys,
         Section::KeyText,
         Section::Lengths,
+        Section::WordOrder,
+        Section::WordOrderText,
         Section::Lookup,
         Section::Grams,
         Section::GramPostings,
@@ -88,6 +96,7 @@ pub const KEY_ENTRY: usize = 24;
 pub const LOOKUP_ENTRY: usize = 16;
 pub const GRAM_ENTRY: usize = 16;
 pub const WORD_ENTRY: usize = 16;
+pub const WORD_ORDER_ENTRY: usize = 8;
 /// Separates the words of a key in `key-text`.
 pub const WORD_SEPARATOR: char = '\u{1f}';
 /// Pads that mark the start and end of a key in its bigrams (`^d`, `n$` for `difusion`).

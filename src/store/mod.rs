@@ -13,7 +13,7 @@ pub use format::{
     padded_bigrams, sorted_letters, Bigram, Damaged, FieldWeight, Links, LookupClass, Meta, Names,
     Record, SourceStamp,
 };
-pub use read::{read_meta, Backing, Gram, KeyEntry, Store};
+pub use read::{read_meta, Backing, Gram, KeyEntry, Store, WalkBudget};
 pub use write::{compile, compile_into, compile_owned, index_words, restamp, search_fields};
 
 /// The shipped glossary, compiled and checked by the build script.

@@ -11,7 +11,7 @@ pub use super::format::Damaged;
 use super::format::{
     checksum, header_checksum, text_hash, Bigram, FieldWeight, LookupClass, Meta, Names, Record,
     Section, FIXED_HEADER, FORMAT_VERSION, GRAM_ENTRY, KEY_ENTRY, LOOKUP_ENTRY, MAGIC, WORD_ENTRY,
-    WORD_SEPARATOR,
+    WORD_ORDER_ENTRY, WORD_SEPARATOR,
 };
 use crate::matching::{Key, KeyKind};
 
@@ -51,6 +51,14 @@ pub struct KeyEntry {
     pub length: usize,
     text: (usize, usize),
     words: (usize, usize),
+}
+
+/// How much of the `word-order` table a walk may read before giving up: distinct words
+/// looked into, and rows collected.
+#[derive(Debug, Clone, Copy)]
+pub struct WalkBudget {
+    pub groups: usize,
+    pub rows: usize,
 }
 
 /// An opened index: the header checked, the sections located.
@@ -113,6 +121,7 @@ impl Store {
             && store.section(Section::Lookup).len() % LOOKUP_ENTRY == 0
             && store.section(Section::Grams).len() % GRAM_ENTRY == 0
             && store.section(Section::Words).len() % WORD_ENTRY == 0
+            && store.section(Section::WordOrder).len() % WORD_ORDER_ENTRY == 0
             && store.section(Section::Lengths).len()
                 == (store.meta.max_key_length as usize + 2) * 4;
         if !sizes_agree {
@@ -270,6 +279,118 @@ impl Store {
             Ok(text_of(row)?.starts_with(prefix))
         })?;
         Ok(first..end)
+    }
+
+    /// The key rows of names whose words begin with `prefixes`, word by word (`stable diff`
+    /// → Stable Diffusion: the first word starts with `stable`, the second with `diff`), in
+    /// no particular order; a name may have more words than `prefixes`. `None` when the
+    /// walk would read more than `budget` allows: then the caller scans instead.
+    ///
+    /// The `word-order` table lists names of two words or more sorted by their words
+    /// joined by U+001F, so that it can be walked like a trie: the rows whose first word
+    /// starts with `stable` are one range; within it, each distinct first word (`stable`,
+    /// `stablelm`) is one range again, in which the second word is looked up the same way.
+    /// The cost follows the distinct words on the way, not the number of terms.
+    pub fn rows_by_word_prefixes(
+        &self,
+        prefixes: &[&str],
+        mut budget: WalkBudget,
+    ) -> Result<Option<Vec<u32>>, Damaged> {
+        let everything = 0..self.section(Section::WordOrder).len() / WORD_ORDER_ENTRY;
+        let mut found = Vec::new();
+        let mut path = String::new();
+        let within = self.walk_words(everything, &mut path, prefixes, &mut found, &mut budget)?;
+        Ok(within.then_some(found))
+    }
+
+    /// One level of `rows_by_word_prefixes`: the rows of `range` (whose words start with
+    /// `path`, the words already matched) whose next word starts with `prefixes[0]`.
+    /// Returns false when the budget ran out.
+    fn walk_words(
+        &self,
+        range: Range<usize>,
+        path: &mut String,
+        prefixes: &[&str],
+        found: &mut Vec<u32>,
+        budget: &mut WalkBudget,
+    ) -> Result<bool, Damaged> {
+        let Some((typed, rest)) = prefixes.split_first() else {
+            return Ok(true);
+        };
+        let base = path.len();
+        path.push_str(typed);
+        let matching = self.word_order_with_prefix(range, path)?;
+        path.truncate(base);
+        if rest.is_empty() {
+            if found.len() + matching.len() > budget.rows {
+                return Ok(false);
+            }
+            for at in matching {
+                found.push(self.word_order_row(at)?);
+            }
+            return Ok(true);
+        }
+        let mut at = matching.start;
+        while at < matching.end {
+            if budget.groups == 0 {
+                return Ok(false);
+            }
+            budget.groups -= 1;
+            let words = self.word_order_words(at)?;
+            let after = words.get(base..).ok_or(Damaged)?;
+            // A name that ends at this word cannot hold the rest of the query's words.
+            let Some(word_end) = after.find(WORD_SEPARATOR) else {
+                at += 1;
+                continue;
+            };
+            path.push_str(&after[..word_end + WORD_SEPARATOR.len_utf8()]);
+            // The rows with this word start at `at`: it is the first row of `matching`
+            // not yet walked, and it has that word.
+            let end = gallop(at, matching.end, |at| {
+                Ok(self.word_order_words(at)?.starts_with(path.as_str()))
+            })?;
+            let group = at..end;
+            if !self.walk_words(group.clone(), path, rest, found, budget)? {
+                return Ok(false);
+            }
+            path.truncate(base);
+            at = group.end.max(at + 1);
+        }
+        Ok(true)
+    }
+
+    /// The positions within `range` of the `word-order` table whose joined words start
+    /// with `prefix`.
+    fn word_order_with_prefix(
+        &self,
+        range: Range<usize>,
+        prefix: &str,
+    ) -> Result<Range<usize>, Damaged> {
+        let first = range.start
+            + partition_point(range.len(), |at| {
+                Ok(self.word_order_words(range.start + at)? < prefix)
+            })?;
+        let end = gallop(first, range.end, |at| {
+            Ok(self.word_order_words(at)?.starts_with(prefix))
+        })?;
+        Ok(first..end)
+    }
+
+    fn word_order_row(&self, at: usize) -> Result<u32, Damaged> {
+        u32_at(self.section(Section::WordOrder), at * WORD_ORDER_ENTRY + 4)
+    }
+
+    /// The words (joined by U+001F) of the name at position `at` of `word-order`: they
+    /// end where the next name's start.
+    fn word_order_words(&self, at: usize) -> Result<&str, Damaged> {
+        let table = self.section(Section::WordOrder);
+        let start = u32_at(table, at * WORD_ORDER_ENTRY)? as usize;
+        let end = match u32_at(table, (at + 1) * WORD_ORDER_ENTRY) {
+            Ok(next) => next as usize,
+            Err(_) => self.section(Section::WordOrderText).len(),
+        };
+        let len = end.checked_sub(start).ok_or(Damaged)?;
+        self.text_in(Section::WordOrderText, (start, len))
     }
 
     /// Key rows whose key (of `length` characters) contains `bigram` (padded at the ends).
