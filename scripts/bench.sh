@@ -3,8 +3,9 @@
 # hello-world built with the same release profile. Writes BENCHMARKS.md (median wall time of
 # many runs, ratio to the floor, peak memory from /usr/bin/time).
 #
-#   bash scripts/bench.sh           # full run (about 5 minutes on 2 cores)
-#   bash scripts/bench.sh --quick   # fewer runs, no 100,000-term cold runs
+#   bash scripts/bench.sh           # full run (about 15 minutes on 2 cores), then the divan
+#                                   # benches (`cargo bench --bench lookup`) for the growth table
+#   bash scripts/bench.sh --quick   # fewer runs, no 100,000-term cold runs, no divan
 #   BEFORE=path/to/old/aigc-term bash scripts/bench.sh
 #                                   # also time an older build on the same commands
 #                                   # (a "before" column; older builds parse TOML every run,
@@ -149,7 +150,13 @@ PY
   fi
 done
 
-python3 - "$results" "$work/floor/Cargo.toml" <<'PY' > BENCHMARKS.md
+# In-process timings (divan): the library alone at each size, for the growth curve.
+rm -f "$work/divan.txt"
+if ! $quick; then
+  cargo bench --quiet --bench lookup -- build exact fuzzy search > "$work/divan.txt" 2>/dev/null
+fi
+
+python3 - "$results" "$work/floor/Cargo.toml" "$work/divan.txt" <<'PY' > BENCHMARKS.md
 import sys, platform, subprocess, datetime
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1], encoding="utf-8")]
 floor_ms, floor_kib = float(rows[0][2]), int(rows[0][3])
@@ -192,5 +199,35 @@ for name, terms, median, peak, _, before_median, before_peak, local_floor, ratio
             b = float(before_median)
             line += f" {b:.2f} ms | {b / floor:.2f} | {int(before_peak) / 1024:.1f} MiB |"
     print(line)
+
+# The divan run, if any: medians per bench and size, and the growth from 10,000 to 100,000.
+import os, re
+if os.path.exists(sys.argv[3]):
+    units = {"ns": 1e-3, "µs": 1.0, "ms": 1e3, "s": 1e6}
+    medians, bench = {}, None
+    for line in open(sys.argv[3], encoding="utf-8"):
+        named = re.match(r"^[│ ]*[├╰]─ ([a-z_]+)\s", line)
+        sized = re.match(r"^[│ ]*[├╰]─ (\d+)\s+(?:[\d.]+ \S+\s+│\s+){2}([\d.]+) (ns|µs|ms|s)\s", line)
+        if named:
+            bench = named.group(1)
+        elif sized and bench:
+            medians.setdefault(bench, {})[int(sized.group(1))] = float(sized.group(2)) * units[sized.group(3)]
+    def shown(us):
+        if us >= 1e6:
+            return f"{us / 1e6:.2f} s"
+        return f"{us / 1e3:.2f} ms" if us >= 1e3 else f"{us:.1f} µs"
+    print("\n## In-process: cost against the number of terms\n")
+    print("`cargo bench --bench lookup` (divan, median) times the library alone: no process start, the")
+    print("index in memory and opened afresh for each lookup (`build` compiles it from parsed terms).")
+    print("Size 0 is the shipped glossary. The last column is the growth from 10,000 to 100,000 terms,")
+    print("ten times the terms: a lookup that compared the query with every key would grow about 10×,")
+    print("as the build does.\n")
+    sizes = [0, 1000, 10000, 100000]
+    print("| bench | shipped | 1,000 | 10,000 | 100,000 | 100k / 10k |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for bench, by_size in medians.items():
+        cells = [shown(by_size[size]) if size in by_size else "" for size in sizes]
+        growth = f"{by_size[100000] / by_size[10000]:.1f}×" if 10000 in by_size and 100000 in by_size else ""
+        print(f"| {bench} | " + " | ".join(cells) + f" | {growth} |")
 PY
 echo "wrote BENCHMARKS.md" >&2
