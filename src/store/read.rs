@@ -585,21 +585,25 @@ fn byte_at(bytes: &[u8], at: usize) -> Result<u8, Damaged> {
     bytes.get(at).copied().ok_or(Damaged)
 }
 
+/// `N` bytes from `at`, or `Damaged` past the end, including an `at` so near the top of
+/// the address space that the end overflows (a damaged offset can be anything).
+fn array_at<const N: usize>(bytes: &[u8], at: usize) -> Result<[u8; N], Damaged> {
+    let end = at.checked_add(N).ok_or(Damaged)?;
+    let mut array = [0u8; N];
+    array.copy_from_slice(bytes.get(at..end).ok_or(Damaged)?);
+    Ok(array)
+}
+
 fn u16_at(bytes: &[u8], at: usize) -> Result<u16, Damaged> {
-    let slice = bytes.get(at..at + 2).ok_or(Damaged)?;
-    Ok(u16::from_le_bytes([slice[0], slice[1]]))
+    Ok(u16::from_le_bytes(array_at(bytes, at)?))
 }
 
 fn u32_at(bytes: &[u8], at: usize) -> Result<u32, Damaged> {
-    let slice = bytes.get(at..at + 4).ok_or(Damaged)?;
-    Ok(u32::from_le_bytes([slice[0], slice[1], slice[2], slice[3]]))
+    Ok(u32::from_le_bytes(array_at(bytes, at)?))
 }
 
 fn u64_at(bytes: &[u8], at: usize) -> Result<u64, Damaged> {
-    let slice = bytes.get(at..at + 8).ok_or(Damaged)?;
-    let mut array = [0u8; 8];
-    array.copy_from_slice(slice);
-    Ok(u64::from_le_bytes(array))
+    Ok(u64::from_le_bytes(array_at(bytes, at)?))
 }
 
 #[cfg(test)]
@@ -686,6 +690,23 @@ mod tests {
             vec![(0, FieldWeight::Name)]
         );
         assert!(store.word("扩散").unwrap().is_some());
+    }
+
+    /// Found by the `open_index` fuzz target: an offset near the top of the address space
+    /// overflowed the bounds check's addition (a panic in builds with overflow checks).
+    #[test]
+    fn an_offset_at_the_end_of_the_address_space_is_damage() {
+        let bytes = compile(&[term("gan", "GAN", "生成对抗网络")], Meta::default());
+        let offsets_start = {
+            let store = Store::open(Backing::Owned(bytes.clone())).unwrap();
+            store.sections[Section::Offsets as usize].start
+        };
+        for offset in [u64::MAX, u64::MAX - 7, u64::MAX - 3] {
+            let mut damaged = bytes.clone();
+            damaged[offsets_start..offsets_start + 8].copy_from_slice(&offset.to_le_bytes());
+            let store = Store::open(Backing::Owned(damaged)).unwrap();
+            assert_eq!(store.record(0), Err(Damaged), "{offset}");
+        }
     }
 
     #[test]
