@@ -266,19 +266,10 @@ impl Store {
     /// The rows of a length bucket whose text starts with `prefix` (rows are sorted by
     /// text within a bucket).
     pub fn rows_with_prefix(&self, length: usize, prefix: &str) -> Result<Range<usize>, Damaged> {
-        let bucket = self.bucket(length)?;
-        let text_of = |row: usize| -> Result<&str, Damaged> {
+        prefix_range(self.bucket(length)?, prefix, |row| {
             let entry = self.key_entry(row)?;
             self.key_text(&entry)
-        };
-        let first = bucket.start
-            + partition_point(bucket.len(), |at| Ok(text_of(bucket.start + at)? < prefix))?;
-        // The rows from `first` on that start with `prefix` are few next to the bucket, and
-        // on the pages `first` was found on: search for their end from there.
-        let end = gallop(first, bucket.end, |row| {
-            Ok(text_of(row)?.starts_with(prefix))
-        })?;
-        Ok(first..end)
+        })
     }
 
     /// The key rows of names whose words begin with `prefixes`, word by word (`stable diff`
@@ -346,15 +337,14 @@ impl Store {
             path.push_str(&after[..word_end + WORD_SEPARATOR.len_utf8()]);
             // The rows with this word start at `at`: it is the first row of `matching`
             // not yet walked, and it has that word.
-            let end = gallop(at, matching.end, |at| {
+            let end = gallop(at + 1, matching.end, |at| {
                 Ok(self.word_order_words(at)?.starts_with(path.as_str()))
             })?;
-            let group = at..end;
-            if !self.walk_words(group.clone(), path, rest, found, budget)? {
+            if !self.walk_words(at..end, path, rest, found, budget)? {
                 return Ok(false);
             }
             path.truncate(base);
-            at = group.end.max(at + 1);
+            at = end;
         }
         Ok(true)
     }
@@ -366,14 +356,7 @@ impl Store {
         range: Range<usize>,
         prefix: &str,
     ) -> Result<Range<usize>, Damaged> {
-        let first = range.start
-            + partition_point(range.len(), |at| {
-                Ok(self.word_order_words(range.start + at)? < prefix)
-            })?;
-        let end = gallop(first, range.end, |at| {
-            Ok(self.word_order_words(at)?.starts_with(prefix))
-        })?;
-        Ok(first..end)
+        prefix_range(range, prefix, |at| self.word_order_words(at))
     }
 
     fn word_order_row(&self, at: usize) -> Result<u32, Damaged> {
@@ -381,13 +364,15 @@ impl Store {
     }
 
     /// The words (joined by U+001F) of the name at position `at` of `word-order`: they
-    /// end where the next name's start.
+    /// end where the next name's words start.
     fn word_order_words(&self, at: usize) -> Result<&str, Damaged> {
         let table = self.section(Section::WordOrder);
         let start = u32_at(table, at * WORD_ORDER_ENTRY)? as usize;
-        let end = match u32_at(table, (at + 1) * WORD_ORDER_ENTRY) {
-            Ok(next) => next as usize,
-            Err(_) => self.section(Section::WordOrderText).len(),
+        let next = (at + 1) * WORD_ORDER_ENTRY;
+        let end = if next < table.len() {
+            u32_at(table, next)? as usize
+        } else {
+            self.section(Section::WordOrderText).len()
         };
         let len = end.checked_sub(start).ok_or(Damaged)?;
         self.text_in(Section::WordOrderText, (start, len))
@@ -518,6 +503,20 @@ fn key_kind(byte: u8) -> Result<KeyKind, Damaged> {
     .into_iter()
     .find(|kind| *kind as u8 == byte)
     .ok_or(Damaged)
+}
+
+/// The positions of `range`, sorted by `text_of`, whose text starts with `prefix`: the
+/// first by bisection, the end by galloping from it (the matches are few next to the range,
+/// and on the pages the first was found on).
+fn prefix_range<'a>(
+    range: Range<usize>,
+    prefix: &str,
+    text_of: impl Fn(usize) -> Result<&'a str, Damaged>,
+) -> Result<Range<usize>, Damaged> {
+    let first =
+        range.start + partition_point(range.len(), |at| Ok(text_of(range.start + at)? < prefix))?;
+    let end = gallop(first, range.end, |at| Ok(text_of(at)?.starts_with(prefix)))?;
+    Ok(first..end)
 }
 
 /// The first index in `0..count` for which `is_before` is false (it must be true, then
