@@ -457,23 +457,49 @@ fn scan_prefix(
     offers: &mut Offers,
     prefix: &str,
     min_length: usize,
+    visit: impl FnMut(&mut Offers, &KeyEntry) -> Result<bool, Damaged>,
+) -> Result<(), Damaged> {
+    scan_prefix_among(offers, prefix, min_length, None, visit)
+}
+
+/// `scan_prefix`; with `among` (sorted rows, known to hold every row `visit` would
+/// accept), only those rows are read, the others counted toward the limits as if visited
+/// and turned down: the same rows visited in the same order, the rest never read.
+fn scan_prefix_among(
+    offers: &mut Offers,
+    prefix: &str,
+    min_length: usize,
+    among: Option<&[u32]>,
     mut visit: impl FnMut(&mut Offers, &KeyEntry) -> Result<bool, Damaged>,
 ) -> Result<(), Damaged> {
     let store = offers.index.store();
     let mut matched: FxHashSet<u32> = FxHashSet::default();
     let mut scanned = 0;
+    let mut pending = among.unwrap_or_default();
     for length in min_length..=store.max_key_length() {
-        for row in store.rows_with_prefix(length, prefix)? {
-            if scanned == MAX_SCANNED_ROWS {
+        if among.is_some() && pending.is_empty() {
+            break;
+        }
+        let range = store.rows_with_prefix(length, prefix)?;
+        let mut here: &[u32] = &[];
+        if among.is_some() {
+            pending = &pending[pending.partition_point(|&row| (row as usize) < range.start)..];
+            (here, pending) =
+                pending.split_at(pending.partition_point(|&row| (row as usize) < range.end));
+        }
+        // Every row of the range, or only those of `among` in it.
+        let every_row = among.is_none().then(|| range.clone()).into_iter().flatten();
+        for row in every_row.chain(here.iter().map(|&row| row as usize)) {
+            if scanned + (row - range.start) >= MAX_SCANNED_ROWS {
                 return Ok(());
             }
-            scanned += 1;
             let entry = store.key_entry(row)?;
             if visit(offers, &entry)? {
                 matched.insert(entry.term);
             }
         }
-        if matched.len() >= ENOUGH_TERMS {
+        scanned += range.len();
+        if scanned >= MAX_SCANNED_ROWS || matched.len() >= ENOUGH_TERMS {
             break;
         }
     }
@@ -529,49 +555,10 @@ fn word_prefix_candidates(offers: &mut Offers) -> Result<(), Damaged> {
     match store.rows_by_word_prefixes(&typed, WORD_WALK_BUDGET)? {
         Some(mut rows) => {
             rows.sort_unstable();
-            scan_prefix_among(offers, first, query.length, &rows, visit)
+            scan_prefix_among(offers, first, query.length, Some(&rows), visit)
         }
         None => scan_prefix(offers, first, query.length, visit),
     }
-}
-
-/// `scan_prefix`, when the rows `visit` can accept are known to be among `rows` (sorted):
-/// the same rows visited in the same order and the same limits applied (they count every
-/// row of the prefix's ranges), without reading the rows in between.
-fn scan_prefix_among(
-    offers: &mut Offers,
-    prefix: &str,
-    min_length: usize,
-    rows: &[u32],
-    mut visit: impl FnMut(&mut Offers, &KeyEntry) -> Result<bool, Damaged>,
-) -> Result<(), Damaged> {
-    let store = offers.index.store();
-    let mut matched: FxHashSet<u32> = FxHashSet::default();
-    let mut scanned = 0;
-    let mut pending = rows;
-    for length in min_length..=store.max_key_length() {
-        if pending.is_empty() {
-            break;
-        }
-        let range = store.rows_with_prefix(length, prefix)?;
-        pending = &pending[pending.partition_point(|&row| (row as usize) < range.start)..];
-        let inside = pending.partition_point(|&row| (row as usize) < range.end);
-        for &row in &pending[..inside] {
-            if scanned + (row as usize - range.start) >= MAX_SCANNED_ROWS {
-                return Ok(());
-            }
-            let entry = store.key_entry(row as usize)?;
-            if visit(offers, &entry)? {
-                matched.insert(entry.term);
-            }
-        }
-        pending = &pending[inside..];
-        scanned += range.len();
-        if scanned >= MAX_SCANNED_ROWS || matched.len() >= ENOUGH_TERMS {
-            break;
-        }
-    }
-    Ok(())
 }
 
 /// Chinese queries inside longer Chinese names: keys holding every character pair of the
@@ -883,7 +870,7 @@ mod tests {
             .unwrap();
         rows.sort_unstable();
         let mut walked = Vec::new();
-        scan_prefix_among(&mut offers, first, query.length, &rows, |_, entry| {
+        scan_prefix_among(&mut offers, first, query.length, Some(&rows), |_, entry| {
             let accepted = accepts(entry);
             if accepted {
                 walked.push((entry.term, entry.slot));
@@ -929,6 +916,22 @@ mod tests {
             .map(|length| large.store().rows_with_prefix(length, "st").unwrap().len())
             .sum();
         assert!(rows_of_st > MAX_SCANNED_ROWS, "the row limit is reached");
+        let query = Query::new("st zz");
+        let mut offers = Offers {
+            index: &large,
+            query: &query,
+            best: FxHashMap::default(),
+        };
+        let mut visits = 0;
+        scan_prefix(&mut offers, "st", 2, |_, _| {
+            visits += 1;
+            Ok(false)
+        })
+        .unwrap();
+        assert_eq!(
+            visits, MAX_SCANNED_ROWS,
+            "no more rows than the limit are read"
+        );
     }
 
     #[test]
