@@ -9,6 +9,7 @@
 //! records  [xxh3-64 of the rest][head length u32][keys length u32][postcard Record]
 //!          [postcard keys] per term
 //! offsets  u64 per term: where its record starts
+//! lookup   16-byte (hash, term, slot, class) entries sorted by hash, for exact lookups
 //! keys     24-byte key entries sorted by (length, normalised text), for prefix and typo rules
 //! key-text normalised keys and their words (joined by U+001F)
 //! lengths  u32 per key length: first entry of that length in `keys`
@@ -16,7 +17,6 @@
 //!          sorted by their words joined by U+001F, for the word-prefix rule to walk
 //!          like a trie (see `Store::rows_by_word_prefixes`)
 //! word-order-text  those joined words, in the same order: a walk reads one region
-//! lookup   16-byte (hash, term, slot, class) entries sorted by hash, for exact lookups
 //! grams    16-byte (gram key, postings offset, count) sorted by key: character bigrams
 //!          of the keys of each length (typo and partial rules), see `gram_key`
 //! gram-postings  u32 key-entry indices, lists in the order of the gram table
@@ -50,7 +50,7 @@ impl std::error::Error for Damaged {}
 
 pub const MAGIC: [u8; 8] = *b"AIGCIDX\0";
 /// Bump whenever the layout or the record type changes: older files are then rebuilt.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 /// Bytes before the section table: magic, version, count, meta length, reserved, checksum.
 pub const FIXED_HEADER: usize = 32;
 
@@ -59,12 +59,12 @@ pub const FIXED_HEADER: usize = 32;
 pub enum Section {
     Records,
     Offsets,
+    Lookup,
     Keys,
     KeyText,
     Lengths,
     WordOrder,
     WordOrderText,
-    Lookup,
     Grams,
     GramPostings,
     Words,
@@ -77,12 +77,12 @@ impl Section {
     pub const ALL: [Section; 14] = [
         Section::Records,
         Section::Offsets,
+        Section::Lookup,
         Section::Keys,
         Section::KeyText,
         Section::Lengths,
         Section::WordOrder,
         Section::WordOrderText,
-        Section::Lookup,
         Section::Grams,
         Section::GramPostings,
         Section::Words,
@@ -242,14 +242,21 @@ pub fn gram_key(bigram: Bigram, length: usize) -> u64 {
 
 /// The padded bigrams of a normalised key, deduplicated: what the typo rule counts.
 pub fn padded_bigrams(normalized: &str) -> Vec<Bigram> {
-    let chars: Vec<char> = std::iter::once(GRAM_START)
-        .chain(normalized.chars())
-        .chain(std::iter::once(GRAM_END))
-        .collect();
-    let mut grams: Vec<Bigram> = chars.windows(2).map(|pair| [pair[0], pair[1]]).collect();
+    let mut grams = Vec::new();
+    padded_bigrams_into(normalized, &mut grams);
+    grams
+}
+
+/// `padded_bigrams` into a reused buffer (the compile computes them for every key).
+pub fn padded_bigrams_into(normalized: &str, grams: &mut Vec<Bigram>) {
+    grams.clear();
+    let mut previous = GRAM_START;
+    for c in normalized.chars().chain(std::iter::once(GRAM_END)) {
+        grams.push([previous, c]);
+        previous = c;
+    }
     grams.sort_unstable();
     grams.dedup();
-    grams
 }
 
 /// The letters of initials in sorted order (`clpi` and `clip` → `cilp`).
