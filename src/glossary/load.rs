@@ -173,8 +173,8 @@ fn split_at_terms(text: &str) -> Vec<(usize, usize)> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if text.len() < PARALLEL_FROM_BYTES
         || cores < 2
-        || text.contains("\"\"\"")
-        || text.contains("\'\'\'")
+        || memchr::memmem::find(text.as_bytes(), b"\"\"\"").is_some()
+        || memchr::memmem::find(text.as_bytes(), b"'''").is_some()
     {
         return vec![(0, text.len())];
     }

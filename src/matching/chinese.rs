@@ -14,7 +14,7 @@ use super::normalize::{is_han, is_separator, without_accent};
 
 /// The simplified form of a character; characters without one are returned unchanged.
 pub fn to_simplified(c: char) -> char {
-    if !is_han(c) {
+    if !is_han(c) || !may_be_traditional(c) {
         return c;
     }
     let table = crate::generated::t2s_table();
@@ -22,6 +22,32 @@ pub fn to_simplified(c: char) -> char {
         Ok(at) => table[at].1,
         Err(_) => c,
     }
+}
+
+/// False for the characters of the main CJK blocks (U+3400–U+9FFF) that the table does
+/// not list, one bit each: most characters of Chinese text, which are then not searched
+/// for (folding a large glossary's definitions searched for every one of them).
+fn may_be_traditional(c: char) -> bool {
+    const FIRST: u32 = 0x3400;
+    const LAST: u32 = 0x9fff;
+    static LISTED: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    let code = u32::from(c);
+    if !(FIRST..=LAST).contains(&code) {
+        return true;
+    }
+    let listed = LISTED.get_or_init(|| {
+        let mut bits = vec![0u64; ((LAST - FIRST) / 64 + 1) as usize];
+        for &(traditional, _) in crate::generated::t2s_table() {
+            let code = u32::from(traditional);
+            if (FIRST..=LAST).contains(&code) {
+                let at = code - FIRST;
+                bits[(at / 64) as usize] |= 1 << (at % 64);
+            }
+        }
+        bits
+    });
+    let at = code - FIRST;
+    listed[(at / 64) as usize] >> (at % 64) & 1 == 1
 }
 
 /// True when the text has a traditional character that has a different simplified form.
@@ -281,6 +307,20 @@ pub fn without_tone_numbers(normalized: &str) -> Option<String> {
 mod tests {
     use super::super::normalize::normalize_key;
     use super::*;
+
+    #[test]
+    fn the_bitmap_skips_only_characters_the_table_lacks() {
+        let table = crate::generated::t2s_table();
+        let mut listed = 0;
+        for c in (0x3400..=0x9fff_u32).filter_map(char::from_u32) {
+            let in_table = table.binary_search_by_key(&c, |&(t, _)| t).is_ok();
+            assert_eq!(may_be_traditional(c), in_table, "{c}");
+            listed += usize::from(in_table);
+        }
+        assert!(listed > 2000, "{listed}");
+        assert_eq!(to_simplified('擴'), '扩');
+        assert_eq!(to_simplified('扩'), '扩');
+    }
 
     /// The generated tables hold exactly what the `pinyin` crate says, for every character
     /// of the Han blocks (the crate is a dev-dependency only for this).

@@ -3,10 +3,9 @@
 //! pinyin of its Chinese names. Matching rules compare queries with these keys only.
 
 use serde::{Deserialize, Serialize};
-use unicode_normalization::{is_nfkc_quick, IsNormalized};
 
 use super::chinese::spell;
-use super::normalize::{grapheme_count, has_han, is_han, normalize_key, normalize_words};
+use super::normalize::{grapheme_count, has_han, is_han, is_nfkc, normalize_key, normalize_words};
 use crate::glossary::Term;
 
 /// Which field of the term a key comes from. The order is the ranking's tie-break: names
@@ -119,7 +118,7 @@ fn word_ends(normalized: &str, words: &[String]) -> Vec<u16> {
 fn fold_name(text: &str) -> (String, Vec<String>) {
     let words = normalize_words(text);
     let joined = words.concat();
-    let settled = joined.is_ascii() || is_nfkc_quick(joined.chars()) == IsNormalized::Yes;
+    let settled = is_nfkc(&joined);
     let normalized = if settled { joined } else { normalize_key(text) };
     (normalized, words)
 }

@@ -29,7 +29,7 @@ pub fn is_separator(c: char) -> bool {
 pub fn normalize_key(text: &str) -> String {
     let mut current = normalize_once(text);
     // Already in NFKC (always so for ASCII): another pass changes nothing.
-    if current.is_ascii() || is_nfkc_quick(current.chars()) == IsNormalized::Yes {
+    if is_nfkc(&current) {
         return current;
     }
     for _ in 0..3 {
@@ -81,12 +81,34 @@ fn fold_into(text: &str, out: &mut String, drop_separators: bool) {
             }
         }
     };
-    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+    if is_nfkc(text) {
         text.chars().for_each(&mut push);
     } else {
         text.nfkc().for_each(&mut push);
     }
 }
+
+/// True when `text` is already in NFKC. Text of ASCII, CJK unified ideographs and pinyin
+/// letters (nearly every name and reading) answers without the quick-check tables, whose
+/// lookups were a twentieth of a large glossary's compile.
+pub fn is_nfkc(text: &str) -> bool {
+    text.chars().all(is_plainly_nfkc) || is_nfkc_quick(text.chars()) == IsNormalized::Yes
+}
+
+/// Characters that are NFKC by themselves and never combine with a neighbour (combining
+/// class 0), so that any text made of them is NFKC; the test `plain_characters_are_nfkc`
+/// checks each against the quick-check tables.
+fn is_plainly_nfkc(c: char) -> bool {
+    c.is_ascii()
+        || matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}')
+        || PINYIN_LETTERS.contains(&c)
+}
+
+/// The vowels with tone marks (and ü) that pinyin is written with.
+const PINYIN_LETTERS: [char; 29] = [
+    'ā', 'á', 'ǎ', 'à', 'ē', 'é', 'ě', 'è', 'ī', 'í', 'ǐ', 'ì', 'ō', 'ó', 'ǒ', 'ò', 'ū', 'ú', 'ǔ',
+    'ù', 'ü', 'ǖ', 'ǘ', 'ǚ', 'ǜ', 'ń', 'ň', 'ǹ', 'ḿ',
+];
 
 /// `é` → `e`, `ǜ` → `u`: a Latin letter with marks becomes its ASCII base letter, so that
 /// `Fréchet` meets `frechet` and pinyin with tone marks meets pinyin without. Other
@@ -165,17 +187,33 @@ pub fn fold_for_search(text: &str) -> String {
 
 /// Appends `c` folded (NFKC, lower case, no accent, simplified) to `out`.
 pub fn push_folded(c: char, out: &mut String) {
+    let mut push_lower = |c: char| {
+        for lower in c.to_lowercase() {
+            out.push(to_simplified(without_accent(lower)));
+        }
+    };
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
     } else if is_han(c) && !('\u{f900}'..='\u{faff}').contains(&c) {
         out.push(to_simplified(c));
+    } else if let Some(ascii) = fullwidth_ascii(c) {
+        out.push(ascii.to_ascii_lowercase());
+    } else if is_nfkc_quick(std::iter::once(c)) != IsNormalized::No {
+        // A character alone is its own NFKC unless it has a compatibility or singleton
+        // mapping (quick check "no"): the full-width punctuation of every Chinese
+        // definition then skips building a normaliser per character.
+        push_lower(c);
     } else {
-        for compatible in std::iter::once(c).nfkc() {
-            for lower in compatible.to_lowercase() {
-                out.push(to_simplified(without_accent(lower)));
-            }
-        }
+        std::iter::once(c).nfkc().for_each(push_lower);
     }
+}
+
+/// The ASCII character a full-width form (`，`, `Ａ`, `１`) stands for: its NFKC.
+fn fullwidth_ascii(c: char) -> Option<char> {
+    let code = u32::from(c);
+    (0xff01..=0xff5e)
+        .contains(&code)
+        .then(|| char::from((code - 0xff01 + 0x21) as u8))
 }
 
 /// Full-text tokens: folded text cut into runs of letters and digits (Latin) and runs of
@@ -241,6 +279,50 @@ pub fn grapheme_count(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_character_folds_as_its_nfkc_does() {
+        // `push_folded` before its shortcuts, on every character.
+        let reference = |c: char| {
+            let mut out = String::new();
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else if is_han(c) && !('\u{f900}'..='\u{faff}').contains(&c) {
+                out.push(to_simplified(c));
+            } else {
+                for compatible in std::iter::once(c).nfkc() {
+                    for lower in compatible.to_lowercase() {
+                        out.push(to_simplified(without_accent(lower)));
+                    }
+                }
+            }
+            out
+        };
+        let characters = (0..=0x10_ffff_u32).filter_map(char::from_u32);
+        for c in characters {
+            let mut folded = String::new();
+            push_folded(c, &mut folded);
+            assert_eq!(folded, reference(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn plain_characters_are_nfkc() {
+        use unicode_normalization::char::canonical_combining_class;
+        let plain = (0..=0x10ffff_u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_plainly_nfkc(c));
+        let mut count = 0;
+        for c in plain {
+            assert_eq!(is_nfkc_quick(std::iter::once(c)), IsNormalized::Yes, "{c}");
+            assert_eq!(canonical_combining_class(c), 0, "{c}");
+            count += 1;
+        }
+        assert_eq!(count, 128 + 0x4dbf - 0x3400 + 1 + 0x9fff - 0x4e00 + 1 + 29);
+        assert!(is_nfkc("kuò sàn 扩散 model"));
+        assert!(!is_nfkc("ﬁ ligature"));
+        assert!(!is_nfkc("e\u{301}"));
+    }
 
     #[test]
     fn full_width_and_case_fold() {

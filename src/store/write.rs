@@ -1022,6 +1022,8 @@ struct Output<W> {
     /// Where the section being written started.
     open: u64,
     header_room: usize,
+    /// Reused by `put_u32s`.
+    scratch: Vec<u8>,
 }
 
 impl<W: Write + Seek> Output<W> {
@@ -1041,6 +1043,7 @@ impl<W: Write + Seek> Output<W> {
             sections: Vec::with_capacity(Section::ALL.len()),
             open: header_room as u64,
             header_room,
+            scratch: Vec::new(),
         })
     }
 
@@ -1065,14 +1068,19 @@ impl<W: Write + Seek> Output<W> {
         Ok(())
     }
 
-    /// `values` as little-endian bytes, converted a block at a time.
+    /// `values` as little-endian bytes, converted a block at a time (into a buffer kept
+    /// between calls: most lists are short, and zeroing a fresh block for each of them
+    /// cost more than converting them).
     fn put_u32s(&mut self, values: &[u32]) -> io::Result<()> {
-        let mut block = [0u8; 4096];
-        for chunk in values.chunks(block.len() / 4) {
-            for (bytes, value) in block.chunks_exact_mut(4).zip(chunk) {
+        const BLOCK_VALUES: usize = 1024;
+        for chunk in values.chunks(BLOCK_VALUES) {
+            self.scratch.clear();
+            self.scratch.resize(chunk.len() * 4, 0);
+            for (bytes, value) in self.scratch.chunks_exact_mut(4).zip(chunk) {
                 bytes.copy_from_slice(&value.to_le_bytes());
             }
-            self.put(&block[..chunk.len() * 4])?;
+            self.sink.write_all(&self.scratch)?;
+            self.written += self.scratch.len() as u64;
         }
         Ok(())
     }
