@@ -1,10 +1,10 @@
 //! Reading glossary files and merging them in order: the embedded glossary first, then each
 //! user file on top (a term with an existing id replaces it, a new id is added).
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use toml::Spanned;
 
 use super::position::{LineIndex, Position};
@@ -72,9 +72,13 @@ pub fn merge(layers: Vec<(Vec<Term>, Vec<TermSite>)>) -> Glossary {
     let total: usize = layers.iter().map(|(terms, _)| terms.len()).sum();
     glossary.terms.reserve(total);
     glossary.sites.reserve(total);
-    let mut position_of_id: HashMap<String, usize> = HashMap::new();
-    for (terms, sites) in layers {
-        let mut ids_in_this_layer: HashMap<String, Position> = HashMap::new();
+    let layer_count = layers.len();
+    let mut position_of_id: FxHashMap<String, usize> = FxHashMap::default();
+    for (layer, (terms, sites)) in layers.into_iter().enumerate() {
+        // No later layer looks up the last one's ids (its own repeats are caught below).
+        let last = layer + 1 == layer_count;
+        let mut ids_in_this_layer: FxHashMap<String, Position> = FxHashMap::default();
+        ids_in_this_layer.reserve(terms.len());
         for (term, site) in terms.into_iter().zip(sites) {
             if let Some(first) = ids_in_this_layer.get(&term.id) {
                 glossary.load_problems.push(Problem::error(
@@ -94,7 +98,9 @@ pub fn merge(layers: Vec<(Vec<Term>, Vec<TermSite>)>) -> Glossary {
                     glossary.sites[at] = site;
                 }
                 None => {
-                    position_of_id.insert(term.id.clone(), glossary.terms.len());
+                    if !last {
+                        position_of_id.insert(term.id.clone(), glossary.terms.len());
+                    }
                     glossary.terms.push(term);
                     glossary.sites.push(site);
                 }

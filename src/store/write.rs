@@ -337,15 +337,18 @@ fn resolve_links(terms: &[Term]) -> Vec<Links> {
             ..Links::default()
         })
         .collect();
+    // By index, not by iterating (and so copying) each term's lists.
     for from in 0..terms.len() {
-        for to in links[from].broader.clone() {
-            if to as usize != from {
-                links[to as usize].narrower.push(from as u32);
+        for at in 0..links[from].broader.len() {
+            let to = links[from].broader[at] as usize;
+            if to != from {
+                links[to].narrower.push(from as u32);
             }
         }
-        for to in links[from].related.clone() {
-            if to as usize != from {
-                links[to as usize].referenced_by.push(from as u32);
+        for at in 0..links[from].related.len() {
+            let to = links[from].related[at] as usize;
+            if to != from {
+                links[to].referenced_by.push(from as u32);
             }
         }
     }
