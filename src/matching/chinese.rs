@@ -214,7 +214,11 @@ fn dictionary_readings(chars: &[char]) -> Vec<Option<String>> {
     for (word, syllables) in longest_first() {
         let mut at = 0;
         while at + word.len() <= chars.len() {
-            if chars[at..at + word.len()] == word[..] && !fixed[at..at + word.len()].contains(&true)
+            // The first character alone rules out nearly every place, without a slice
+            // comparison (a call to memcmp) for each.
+            if chars.get(at) == word.first()
+                && chars[at..at + word.len()] == word[..]
+                && !fixed[at..at + word.len()].contains(&true)
             {
                 for (offset, syllable) in syllables.iter().enumerate() {
                     readings[at + offset] = Some((*syllable).to_string());

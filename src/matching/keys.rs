@@ -92,10 +92,11 @@ fn word_ends(normalized: &str, words: &[String]) -> Vec<u16> {
         end += word.len();
         ends.push(end as u16);
     }
-    if end == normalized.len()
-        && normalized.len() == words.iter().map(String::len).sum::<usize>()
-        && words.concat() == normalized
-    {
+    let mut rest = Some(normalized);
+    for word in words {
+        rest = rest.and_then(|rest| rest.strip_prefix(word.as_str()));
+    }
+    if end == normalized.len() && rest == Some("") {
         return ends;
     }
     let mut ends = Vec::new();

@@ -75,6 +75,8 @@ fn fold_into(text: &str, out: &mut String, drop_separators: bool) {
             out.push(c.to_ascii_lowercase());
         } else if is_han(c) {
             out.push(to_simplified(c));
+        } else if let Some(base) = pinyin_base(c) {
+            out.push(base);
         } else {
             for lower in c.to_lowercase() {
                 out.push(to_simplified(without_accent(lower)));
@@ -102,6 +104,21 @@ fn is_plainly_nfkc(c: char) -> bool {
     c.is_ascii()
         || matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}')
         || PINYIN_LETTERS.contains(&c)
+}
+
+/// The letter a pinyin letter is folded to (`ǎ` → `a`, `ǜ` → `u`), as `without_accent`
+/// folds it but without decomposing: every syllable of every reading goes through here.
+fn pinyin_base(c: char) -> Option<char> {
+    Some(match c {
+        'ā' | 'á' | 'ǎ' | 'à' => 'a',
+        'ē' | 'é' | 'ě' | 'è' => 'e',
+        'ī' | 'í' | 'ǐ' | 'ì' => 'i',
+        'ō' | 'ó' | 'ǒ' | 'ò' => 'o',
+        'ū' | 'ú' | 'ǔ' | 'ù' | 'ü' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' => 'u',
+        'ń' | 'ň' | 'ǹ' => 'n',
+        'ḿ' => 'm',
+        _ => return None,
+    })
 }
 
 /// The vowels with tone marks (and ü) that pinyin is written with.
@@ -304,6 +321,24 @@ mod tests {
             push_folded(c, &mut folded);
             assert_eq!(folded, reference(c), "{c:?}");
         }
+    }
+
+    #[test]
+    fn pinyin_letters_fold_as_other_accented_letters() {
+        for c in PINYIN_LETTERS {
+            assert_eq!(c.to_lowercase().collect::<String>(), c.to_string());
+            assert_eq!(
+                pinyin_base(c),
+                Some(to_simplified(without_accent(c))),
+                "{c}"
+            );
+        }
+        let folded: String = (0..=0x10_ffff_u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| pinyin_base(c).is_some())
+            .collect();
+        assert_eq!(folded.chars().count(), PINYIN_LETTERS.len());
+        assert_eq!(normalize_key("Kuò Sàn Mó Xíng"), "kuosanmoxing");
     }
 
     #[test]
