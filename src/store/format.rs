@@ -10,19 +10,19 @@
 //!          [postcard keys] per term
 //! offsets  u64 per term: where its record starts
 //! lookup   16-byte (hash, term, slot, class) entries sorted by hash, for exact lookups
-//! keys     24-byte key entries sorted by (length, normalised text), for prefix and typo rules
-//! key-text normalised keys and their words (joined by U+001F)
-//! lengths  u32 per key length: first entry of that length in `keys`
+//! words    16-byte (text offset, text length, postings offset, count) sorted by text:
+//!          full-text tokens (Latin words, Han characters and character pairs)
+//! word-text, word-postings  u32 (term << 2 | field weight) per posting
 //! word-order  8-byte (text offset, key row) entries: the names of two words or more,
 //!          sorted by their words joined by U+001F, for the word-prefix rule to walk
 //!          like a trie (see `Store::rows_by_word_prefixes`)
 //! word-order-text  those joined words, in the same order: a walk reads one region
+//! keys     24-byte key entries sorted by (length, normalised text), for prefix and typo rules
+//! key-text normalised keys and their words (joined by U+001F)
+//! lengths  u32 per key length: first entry of that length in `keys`
 //! grams    16-byte (gram key, postings offset, count) sorted by key: character bigrams
 //!          of the keys of each length (typo and partial rules), see `gram_key`
 //! gram-postings  u32 key-entry indices, lists in the order of the gram table
-//! words    16-byte (text offset, text length, postings offset, count) sorted by text:
-//!          full-text tokens (Latin words, Han characters and character pairs)
-//! word-text, word-postings  u32 (term << 2 | field weight) per posting
 //! tags     postcard list of (tag, count)
 //! ```
 //!
@@ -50,7 +50,7 @@ impl std::error::Error for Damaged {}
 
 pub const MAGIC: [u8; 8] = *b"AIGCIDX\0";
 /// Bump whenever the layout or the record type changes: older files are then rebuilt.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 /// Bytes before the section table: magic, version, count, meta length, reserved, checksum.
 pub const FIXED_HEADER: usize = 32;
 
@@ -60,16 +60,16 @@ pub enum Section {
     Records,
     Offsets,
     Lookup,
-    Keys,
-    KeyText,
-    Lengths,
-    WordOrder,
-    WordOrderText,
-    Grams,
-    GramPostings,
     Words,
     WordText,
     WordPostings,
+    WordOrder,
+    WordOrderText,
+    Keys,
+    KeyText,
+    Lengths,
+    Grams,
+    GramPostings,
     Tags,
 }
 
@@ -78,16 +78,16 @@ impl Section {
         Section::Records,
         Section::Offsets,
         Section::Lookup,
-        Section::Keys,
-        Section::KeyText,
-        Section::Lengths,
-        Section::WordOrder,
-        Section::WordOrderText,
-        Section::Grams,
-        Section::GramPostings,
         Section::Words,
         Section::WordText,
         Section::WordPostings,
+        Section::WordOrder,
+        Section::WordOrderText,
+        Section::Keys,
+        Section::KeyText,
+        Section::Lengths,
+        Section::Grams,
+        Section::GramPostings,
         Section::Tags,
     ];
 }

@@ -96,22 +96,29 @@ fn compile_on<W: Write + Seek>(
     meta.max_key_length = rows
         .last()
         .map_or(0, |row| row_fact(&parts, *row).1.length as u32);
-    // On a large glossary the gram lists are gathered on another thread while this one
-    // writes the key tables (the workers are done by now); they are written after them.
+    let words: Vec<WordMaps> = parts
+        .iter_mut()
+        .map(|part| {
+            (
+                std::mem::take(&mut part.words),
+                std::mem::take(&mut part.han_words),
+            )
+        })
+        .collect();
+    // On a large glossary the gram lists are gathered on another thread (the workers are
+    // done by now) while this one writes the word table, whose lists are then freed before
+    // the gram lists are at their largest, and the key tables; they are written last.
     let grams = std::thread::scope(|scope| -> io::Result<GramLists> {
         let grams = Side::start(scope, workers > 1, || gather_grams(&parts, &rows));
-        write_key_table(&mut out, &parts, &rows, meta.max_key_length as usize)?;
+        write_words(&mut out, words)?;
+        return_freed_memory();
         write_word_order(&mut out, &parts, &rows)?;
+        write_key_table(&mut out, &parts, &rows, meta.max_key_length as usize)?;
         Ok(grams.join())
     })?;
     drop(rows);
+    drop(parts);
     write_grams(&mut out, grams)?;
-    let words = parts
-        .into_iter()
-        .map(|part| (part.words, part.han_words))
-        .collect();
-    return_freed_memory();
-    write_words(&mut out, words)?;
     out.section(&tags)?;
     out.finish(&meta)
 }
