@@ -5,7 +5,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::chinese::spell;
-use super::normalize::{grapheme_count, has_han, is_han, is_nfkc, normalize_key, normalize_words};
+use super::normalize::{
+    fold_text, grapheme_count, has_han, is_han, is_nfkc, is_separator, normalize_key,
+    normalize_words,
+};
 use crate::glossary::Term;
 
 /// Which field of the term a key comes from. The order is the ranking's tie-break: names
@@ -57,10 +60,10 @@ pub struct Key {
 }
 
 impl Key {
-    fn new(kind: KeyKind, text: String, normalized: String, words: &[String]) -> Key {
+    fn new(kind: KeyKind, text: String, normalized: String, word_ends: Vec<u16>) -> Key {
         Key {
             kind,
-            word_ends: word_ends(&normalized, words),
+            word_ends,
             length: grapheme_count(&normalized),
             is_chinese: has_han(&normalized),
             normalized,
@@ -114,14 +117,51 @@ fn word_ends(normalized: &str, words: &[String]) -> Vec<u16> {
     ends
 }
 
-/// A name's normalised form and words in one folding pass (the words joined are the
-/// normalised form, except in the rare text whose folding needs a second pass).
-fn fold_name(text: &str) -> (String, Vec<String>) {
-    let words = normalize_words(text);
-    let joined = words.concat();
-    let settled = is_nfkc(&joined);
-    let normalized = if settled { joined } else { normalize_key(text) };
-    (normalized, words)
+/// A name's normalised form and the end of each of its words (see `word_ends`), in one
+/// folding pass: the words of `normalize_words` are found and joined as the text is
+/// folded, without a string for each of them (names are most of a large glossary's
+/// keys). Only the rare text whose folding needs a second pass takes the long way.
+fn fold_name(text: &str) -> (String, Vec<u16>) {
+    let folded = fold_text(text);
+    let mut joined = String::with_capacity(folded.len());
+    let mut ends = Vec::new();
+    // Whether the word being read is Han, as `normalize_words` cuts words.
+    let mut word: Option<bool> = None;
+    for c in folded.chars() {
+        if is_separator(c) {
+            if word.take().is_some() {
+                ends.push(joined.len() as u16);
+            }
+            continue;
+        }
+        let han = is_han(c);
+        if word.is_some_and(|was_han| was_han != han) {
+            ends.push(joined.len() as u16);
+        }
+        word = Some(han);
+        joined.push(c);
+    }
+    if word.is_some() {
+        ends.push(joined.len() as u16);
+    }
+    if !is_nfkc(&joined) {
+        let normalized = normalize_key(text);
+        let ends = word_ends(&normalized, &normalize_words(text));
+        return (normalized, ends);
+    }
+    if joined.len() > u16::MAX as usize {
+        ends.clear();
+    }
+    (joined, ends)
+}
+
+/// `word_ends` of a key that is one word.
+fn one_word_ends(word: &str) -> Vec<u16> {
+    if word.len() > u16::MAX as usize {
+        Vec::new()
+    } else {
+        vec![word.len() as u16]
+    }
 }
 
 /// Keys longer than this (in characters) are never compared by edit distance: the cost of
@@ -138,15 +178,15 @@ const SMALL_WORDS: &[&str] = &[
 /// form is kept once per term and kind family (abbr `GAN` and id `gan` are one key).
 pub fn term_keys(term: &Term) -> Vec<Key> {
     let mut keys: Vec<Key> = Vec::new();
-    let push = |keys: &mut Vec<Key>, kind: KeyKind, text: &str, folded: (String, Vec<String>)| {
-        let (normalized, words) = folded;
+    let push = |keys: &mut Vec<Key>, kind: KeyKind, text: &str, folded: (String, Vec<u16>)| {
+        let (normalized, word_ends) = folded;
         let duplicate = keys.iter().any(|key| {
             key.normalized == normalized
                 && key.kind.is_name() == kind.is_name()
                 && key.kind.is_pinyin() == kind.is_pinyin()
         });
         if !normalized.is_empty() && !duplicate {
-            keys.push(Key::new(kind, text.to_string(), normalized, &words));
+            keys.push(Key::new(kind, text.to_string(), normalized, word_ends));
         }
     };
     // The id last: where it only repeats a name (`gan`, `stable-diffusion`), the name as
@@ -160,16 +200,22 @@ pub fn term_keys(term: &Term) -> Vec<Key> {
     for &(kind, name) in &names {
         push(&mut keys, kind, name, fold_name(name));
     }
-    let english_words: Vec<String> = keys
-        .iter()
-        .find(|key| key.kind == KeyKind::English)
-        .map(|key| key.words().map(str::to_string).collect())
-        .unwrap_or_else(|| normalize_words(&term.en));
-    for skip_small_words in [false, true] {
-        let letters = initials_of(&english_words, skip_small_words);
+    let fallback_words;
+    let english_words: Vec<&str> = match keys.iter().find(|key| key.kind == KeyKind::English) {
+        Some(key) => key.words().collect(),
+        None => {
+            fallback_words = normalize_words(&term.en);
+            fallback_words.iter().map(String::as_str).collect()
+        }
+    };
+    let initials: Vec<String> = [false, true]
+        .into_iter()
+        .map(|skip_small_words| initials_of(&english_words, skip_small_words))
+        .collect();
+    for letters in initials {
         if letters.len() >= 2 {
-            let words = vec![letters.clone()];
-            push(&mut keys, KeyKind::Initials, &term.en, (letters, words));
+            let ends = one_word_ends(&letters);
+            push(&mut keys, KeyKind::Initials, &term.en, (letters, ends));
         }
     }
     for &(kind, name) in &names {
@@ -182,8 +228,8 @@ pub fn term_keys(term: &Term) -> Vec<Key> {
         let text = spelling.text();
         push(&mut keys, KeyKind::Pinyin, &text, fold_name(&text));
         if let Some(initials) = spelling.initials() {
-            let words = vec![initials.clone()];
-            push(&mut keys, KeyKind::PinyinInitials, &text, (initials, words));
+            let ends = one_word_ends(&initials);
+            push(&mut keys, KeyKind::PinyinInitials, &text, (initials, ends));
         }
     }
     keys
@@ -191,13 +237,15 @@ pub fn term_keys(term: &Term) -> Vec<Key> {
 
 /// First letters of the words of an English name, optionally skipping small words.
 pub fn english_initials(name: &str, skip_small_words: bool) -> String {
-    initials_of(&normalize_words(name), skip_small_words)
+    let words = normalize_words(name);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    initials_of(&words, skip_small_words)
 }
 
-fn initials_of(words: &[String], skip_small_words: bool) -> String {
+fn initials_of(words: &[&str], skip_small_words: bool) -> String {
     words
         .iter()
-        .filter(|word| !(skip_small_words && SMALL_WORDS.contains(&word.as_str())))
+        .filter(|word| !(skip_small_words && SMALL_WORDS.contains(word)))
         .filter_map(|word| word.chars().next())
         .filter(char::is_ascii_alphanumeric)
         .collect()
@@ -300,5 +348,55 @@ mod tests {
             english_initials("Contrastive Language-Image Pre-training", true),
             "clipt"
         );
+    }
+
+    /// How names were folded before `fold_name` found the words as it folded: each word a
+    /// string of its own, then joined.
+    fn fold_name_by_words(text: &str) -> (String, Vec<u16>) {
+        let words = normalize_words(text);
+        let joined = words.concat();
+        let normalized = if is_nfkc(&joined) {
+            joined
+        } else {
+            normalize_key(text)
+        };
+        let ends = word_ends(&normalized, &words);
+        (normalized, ends)
+    }
+
+    #[test]
+    fn names_fold_as_their_words_do() {
+        let long = "ab ".repeat(30_000);
+        let samples = [
+            "",
+            "  ",
+            "Generative Adversarial Network",
+            "stable-diffusion_v1.5",
+            "GPT模型 扩散",
+            "稳定扩散·模型",
+            "擴散模型",
+            "ＧＰＴ－４",
+            "Cafe\u{301} au lait",
+            "\u{301}a",
+            // A separator between a letter and its accent: the joined words are not NFKC.
+            "c_\u{301} x",
+            "ﬁne-tuning ①",
+            "한국어 모델",
+            "\u{1100}\u{1161} 모델",
+            "x\u{200b}y\u{feff}",
+            long.as_str(),
+        ];
+        for text in samples {
+            assert_eq!(fold_name(text), fold_name_by_words(text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_name_folds_as_its_words_do(
+            text in "[a-zA-Z0-9 \\-_./·・\u{3000}Ａ-Ｚａ-ｚ扩散模型網絡éÉ\u{301}\u{308}\u{2010}-\u{2015}ﬁ①㎏가-힣\u{200b}]{0,24}"
+        ) {
+            proptest::prop_assert_eq!(fold_name(&text), fold_name_by_words(&text));
+        }
     }
 }
