@@ -94,6 +94,10 @@ fn compile_on<W: Write + Seek>(
     write_lookup(&mut out, lookups)?;
     return_freed_memory();
     let rows = sorted_rows(&parts);
+    // Their order is in `rows` now.
+    for part in &mut parts {
+        part.fact_order = Vec::new();
+    }
     meta.max_key_length = rows
         .last()
         .map_or(0, |row| row_fact(&parts, *row).1.length as u32);
