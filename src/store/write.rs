@@ -409,6 +409,8 @@ struct Part {
     han_words: FxHashMap<u64, Postings>,
     /// Once finished: `facts` in row order, as (`row_prefix`, index into `facts`).
     fact_order: Vec<(u64, u32)>,
+    /// The size of the records of the last batch built.
+    last_records_len: usize,
 }
 
 /// A word's postings, with the newest one also kept in the map's own entry. Each word of a
@@ -484,7 +486,9 @@ impl Part {
     fn build_next(&mut self, batches: &Batches) -> Option<(usize, Records)> {
         let (at, batch) = batches.take()?;
         let mut records = Records {
-            bytes: Vec::new(),
+            // As large as the last batch's: grown from nothing, each batch's buffer was
+            // copied about twenty times.
+            bytes: Vec::with_capacity(self.last_records_len + self.last_records_len / 8),
             starts: Vec::with_capacity(batch.terms.len()),
         };
         for (offset, (term, links)) in batch.terms.iter().zip(&batch.links).enumerate() {
@@ -494,24 +498,57 @@ impl Part {
             self.add_keys(number, term, &keys);
             self.add_words(number, term);
         }
+        self.last_records_len = records.bytes.len();
         Some((at, records))
     }
 }
 
 impl Records {
     fn add(&mut self, term: &Term, keys: &[Key], links: &Links) {
-        self.starts.push(self.bytes.len() as u64);
-        // Serialising plain data into a Vec cannot fail; an empty payload would only make
-        // the record unreadable, which the reader reports as damage.
-        let head = postcard::to_allocvec(&RecordRef { term, links }).unwrap_or_default();
-        let keys = postcard::to_allocvec(keys).unwrap_or_default();
-        let mut rest = Vec::with_capacity(8 + head.len() + keys.len());
-        rest.extend_from_slice(&(head.len() as u32).to_le_bytes());
-        rest.extend_from_slice(&(keys.len() as u32).to_le_bytes());
-        rest.extend_from_slice(&head);
-        rest.extend_from_slice(&keys);
-        self.bytes.extend_from_slice(&checksum(&rest).to_le_bytes());
-        self.bytes.extend_from_slice(&rest);
+        let start = self.bytes.len();
+        self.starts.push(start as u64);
+        // The frame: checksum, the two payloads' lengths, the payloads. Serialised in
+        // place: a vector of its own for each payload was grown about fifteen times per
+        // term. Serialising plain data cannot fail; an empty payload would only make the
+        // record unreadable, which the reader reports as damage.
+        self.bytes.extend_from_slice(&[0; 16]);
+        let head = append_postcard(&mut self.bytes, &RecordRef { term, links });
+        let keys = append_postcard(&mut self.bytes, keys);
+        self.bytes[start + 8..start + 12].copy_from_slice(&(head as u32).to_le_bytes());
+        self.bytes[start + 12..start + 16].copy_from_slice(&(keys as u32).to_le_bytes());
+        let sum = checksum(&self.bytes[start + 8..]);
+        self.bytes[start..start + 8].copy_from_slice(&sum.to_le_bytes());
+    }
+}
+
+/// Appends `value` in postcard's format to `out`; returns how many bytes that took (none
+/// if it could not be serialised).
+fn append_postcard<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> usize {
+    let start = out.len();
+    if postcard::serialize_with_flavor(value, Append(out)).is_err() {
+        out.truncate(start);
+    }
+    out.len() - start
+}
+
+/// A postcard flavor that appends to a vector it borrows (`to_allocvec` makes a new one).
+struct Append<'a>(&'a mut Vec<u8>);
+
+impl postcard::ser_flavors::Flavor for Append<'_> {
+    type Output = ();
+
+    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
+        self.0.extend_from_slice(data);
+        Ok(())
+    }
+
+    fn try_push(&mut self, data: u8) -> postcard::Result<()> {
+        self.0.push(data);
+        Ok(())
+    }
+
+    fn finalize(self) -> postcard::Result<()> {
+        Ok(())
     }
 }
 
@@ -1244,6 +1281,37 @@ fn return_freed_memory() {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn postcard_appended_in_place_is_postcard() {
+        let term = &terms(3)[2];
+        let keys = term_keys(term);
+        let links = Links {
+            related: vec![0, 1],
+            ..Links::default()
+        };
+        let mut out = vec![7u8];
+        let head = append_postcard(
+            &mut out,
+            &RecordRef {
+                term,
+                links: &links,
+            },
+        );
+        let keys_len = append_postcard(&mut out, &keys);
+        let mut expected = vec![7u8];
+        expected.extend(
+            postcard::to_allocvec(&RecordRef {
+                term,
+                links: &links,
+            })
+            .unwrap(),
+        );
+        assert_eq!(head, expected.len() - 1);
+        expected.extend(postcard::to_allocvec(&keys).unwrap());
+        assert_eq!(keys_len, expected.len() - 1 - head);
+        assert_eq!(out, expected);
+    }
 
     #[test]
     fn a_word_met_again_in_a_term_keeps_its_best_field() {
