@@ -122,6 +122,9 @@ fn word_ends(normalized: &str, words: &[String]) -> Vec<u16> {
 /// folded, without a string for each of them (names are most of a large glossary's
 /// keys). Only the rare text whose folding needs a second pass takes the long way.
 fn fold_name(text: &str) -> (String, Vec<u16>) {
+    if text.is_ascii() {
+        return fold_ascii_name(text);
+    }
     let folded = fold_text(text);
     let mut joined = String::with_capacity(folded.len());
     let mut ends = Vec::new();
@@ -148,6 +151,32 @@ fn fold_name(text: &str) -> (String, Vec<u16>) {
         let normalized = normalize_key(text);
         let ends = word_ends(&normalized, &normalize_words(text));
         return (normalized, ends);
+    }
+    if joined.len() > u16::MAX as usize {
+        ends.clear();
+    }
+    (joined, ends)
+}
+
+/// `fold_name` of ASCII text (most names): folding is lower-casing, no word is Han, and
+/// the result is NFKC, so the words are cut at separators as the bytes are copied.
+fn fold_ascii_name(text: &str) -> (String, Vec<u16>) {
+    let mut joined = String::with_capacity(text.len());
+    let mut ends = Vec::new();
+    let mut in_word = false;
+    for byte in text.bytes() {
+        if is_separator(char::from(byte)) {
+            if in_word {
+                ends.push(joined.len() as u16);
+                in_word = false;
+            }
+            continue;
+        }
+        in_word = true;
+        joined.push(char::from(byte.to_ascii_lowercase()));
+    }
+    if in_word {
+        ends.push(joined.len() as u16);
     }
     if joined.len() > u16::MAX as usize {
         ends.clear();
@@ -396,6 +425,11 @@ mod tests {
         fn any_name_folds_as_its_words_do(
             text in "[a-zA-Z0-9 \\-_./·・\u{3000}Ａ-Ｚａ-ｚ扩散模型網絡éÉ\u{301}\u{308}\u{2010}-\u{2015}ﬁ①㎏가-힣\u{200b}]{0,24}"
         ) {
+            proptest::prop_assert_eq!(fold_name(&text), fold_name_by_words(&text));
+        }
+
+        #[test]
+        fn any_ascii_name_folds_as_its_words_do(text in "[ -~\t\n\r\x0b\x0c]{0,40}") {
             proptest::prop_assert_eq!(fold_name(&text), fold_name_by_words(&text));
         }
     }
