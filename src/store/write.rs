@@ -1100,6 +1100,20 @@ pub fn search_fields(term: &Term) -> Vec<(&str, FieldWeight)> {
 /// and digits), Han runs as their single characters and character pairs (any Chinese word
 /// is found through its pairs). The same cut as `text_tokens`, on text already folded.
 pub fn index_words<'a>(folded: &'a str, mut visit: impl FnMut(&'a str)) {
+    if folded.is_ascii() {
+        // Most English text: no Han, and a byte is a character.
+        for word in folded.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if !word.is_empty() {
+                visit(word);
+            }
+        }
+    } else {
+        index_words_by_char(folded, visit);
+    }
+}
+
+/// `index_words` of any text, a character at a time.
+fn index_words_by_char<'a>(folded: &'a str, mut visit: impl FnMut(&'a str)) {
     let mut latin_start: Option<usize> = None;
     let mut previous_han: Option<usize> = None;
     for (at, c) in folded.char_indices() {
@@ -1281,6 +1295,16 @@ fn return_freed_memory() {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_text_is_cut_into_words_as_any_text_is(text in "[ -~\t\n]{0,60}") {
+            let (mut quick, mut by_char) = (Vec::new(), Vec::new());
+            index_words(&text, |word| quick.push(word));
+            index_words_by_char(&text, |word| by_char.push(word));
+            proptest::prop_assert_eq!(quick, by_char);
+        }
+    }
 
     #[test]
     fn postcard_appended_in_place_is_postcard() {
