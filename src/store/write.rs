@@ -630,14 +630,14 @@ impl Part {
         for (text, weight) in search_fields(term) {
             let folded = fold_for_search(text);
             let posting = (number << 2) | weight as u32;
-            index_words(&folded, |word| match han_code(word) {
-                Some(code) => match han_words.entry(code) {
+            index_words(&folded, |word| match word {
+                IndexWord::Han(code) => match han_words.entry(code) {
                     Entry::Occupied(entry) => entry.into_mut().add(posting),
                     Entry::Vacant(entry) => {
                         entry.insert(Postings::new(posting));
                     }
                 },
-                None => match words.get_mut(word) {
+                IndexWord::Latin(word) => match words.get_mut(word) {
                     Some(postings) => postings.add(posting),
                     None => {
                         words.insert(word.to_string(), Postings::new(posting));
@@ -646,15 +646,6 @@ impl Part {
             });
         }
     }
-}
-
-/// A Han character or pair (the only words with Han in them) as one integer; `None` for
-/// any other word.
-fn han_code(word: &str) -> Option<u64> {
-    let mut chars = word.chars();
-    let first = chars.next().filter(|&c| is_han(c))?;
-    let second = chars.next().map_or(0, u64::from);
-    Some(u64::from(first) << 32 | second)
 }
 
 /// The word of a `han_code`.
@@ -1096,15 +1087,23 @@ pub fn search_fields(term: &Term) -> Vec<(&str, FieldWeight)> {
     fields
 }
 
+/// A word of the word table: Latin words as text, Han characters and pairs by `han_code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexWord<'a> {
+    Latin(&'a str),
+    Han(u64),
+}
+
 /// What a folded text contributes to the word table: Latin words whole (runs of letters
 /// and digits), Han runs as their single characters and character pairs (any Chinese word
 /// is found through its pairs). The same cut as `text_tokens`, on text already folded.
-pub fn index_words<'a>(folded: &'a str, mut visit: impl FnMut(&'a str)) {
+/// Han words come as their codes, which the cut knows without decoding them again.
+pub fn index_words<'a>(folded: &'a str, mut visit: impl FnMut(IndexWord<'a>)) {
     if folded.is_ascii() {
         // Most English text: no Han, and a byte is a character.
         for word in folded.split(|c: char| !c.is_ascii_alphanumeric()) {
             if !word.is_empty() {
-                visit(word);
+                visit(IndexWord::Latin(word));
             }
         }
     } else {
@@ -1113,23 +1112,22 @@ pub fn index_words<'a>(folded: &'a str, mut visit: impl FnMut(&'a str)) {
 }
 
 /// `index_words` of any text, a character at a time.
-fn index_words_by_char<'a>(folded: &'a str, mut visit: impl FnMut(&'a str)) {
+fn index_words_by_char<'a>(folded: &'a str, mut visit: impl FnMut(IndexWord<'a>)) {
     let mut latin_start: Option<usize> = None;
-    let mut previous_han: Option<usize> = None;
+    let mut previous_han: Option<char> = None;
     for (at, c) in folded.char_indices() {
         let han = is_han(c);
         if han || !c.is_alphanumeric() {
             if let Some(start) = latin_start.take() {
-                visit(&folded[start..at]);
+                visit(IndexWord::Latin(&folded[start..at]));
             }
         }
         if han {
-            let end = at + c.len_utf8();
-            visit(&folded[at..end]);
-            if let Some(start) = previous_han {
-                visit(&folded[start..end]);
+            visit(IndexWord::Han(u64::from(c) << 32));
+            if let Some(previous) = previous_han {
+                visit(IndexWord::Han(u64::from(previous) << 32 | u64::from(c)));
             }
-            previous_han = Some(at);
+            previous_han = Some(c);
         } else {
             previous_han = None;
             if c.is_alphanumeric() && latin_start.is_none() {
@@ -1138,7 +1136,7 @@ fn index_words_by_char<'a>(folded: &'a str, mut visit: impl FnMut(&'a str)) {
         }
     }
     if let Some(start) = latin_start {
-        visit(&folded[start..]);
+        visit(IndexWord::Latin(&folded[start..]));
     }
 }
 
@@ -1296,6 +1294,54 @@ fn return_freed_memory() {}
 mod tests {
     use super::*;
 
+    /// How text was cut before the cut gave Han words as codes: every word as text, each
+    /// then tried as a `han_code`.
+    fn words_by_text(folded: &str) -> Vec<IndexWord<'_>> {
+        let mut words = Vec::new();
+        let mut visit = |word| {
+            words.push(match han_code(word) {
+                Some(code) => IndexWord::Han(code),
+                None => IndexWord::Latin(word),
+            })
+        };
+        let mut latin_start: Option<usize> = None;
+        let mut previous_han: Option<usize> = None;
+        for (at, c) in folded.char_indices() {
+            let han = is_han(c);
+            if han || !c.is_alphanumeric() {
+                if let Some(start) = latin_start.take() {
+                    visit(&folded[start..at]);
+                }
+            }
+            if han {
+                let end = at + c.len_utf8();
+                visit(&folded[at..end]);
+                if let Some(start) = previous_han {
+                    visit(&folded[start..end]);
+                }
+                previous_han = Some(at);
+            } else {
+                previous_han = None;
+                if c.is_alphanumeric() && latin_start.is_none() {
+                    latin_start = Some(at);
+                }
+            }
+        }
+        if let Some(start) = latin_start {
+            visit(&folded[start..]);
+        }
+        words
+    }
+
+    /// A Han character or pair (the only words with Han in them) as one integer; `None` for
+    /// any other word.
+    fn han_code(word: &str) -> Option<u64> {
+        let mut chars = word.chars();
+        let first = chars.next().filter(|&c| is_han(c))?;
+        let second = chars.next().map_or(0, u64::from);
+        Some(u64::from(first) << 32 | second)
+    }
+
     proptest::proptest! {
         #[test]
         fn ascii_text_is_cut_into_words_as_any_text_is(text in "[ -~\t\n]{0,60}") {
@@ -1303,6 +1349,13 @@ mod tests {
             index_words(&text, |word| quick.push(word));
             index_words_by_char(&text, |word| by_char.push(word));
             proptest::prop_assert_eq!(quick, by_char);
+        }
+
+        #[test]
+        fn text_is_cut_into_words_as_before(text in "[a-z0-9 .,é扩散模型生成对抗網絡（）、]{0,40}") {
+            let mut words = Vec::new();
+            index_words(&text, |word| words.push(word));
+            proptest::prop_assert_eq!(words, words_by_text(&text));
         }
     }
 
