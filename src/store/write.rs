@@ -1306,53 +1306,27 @@ fn return_freed_memory() {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matching::{text_tokens, Token};
 
-    /// How text was cut before the cut gave Han words as codes: every word as text, each
-    /// then tried as a `han_code`.
-    fn words_by_text(folded: &str) -> Vec<IndexWord<'_>> {
+    /// `index_words` as `text_tokens` describes it, worked out independently: Latin tokens
+    /// whole, each Han run as its characters and its pairs of neighbours, in text order.
+    fn words_from_tokens(folded: &str) -> Vec<Token> {
         let mut words = Vec::new();
-        let mut visit = |word| {
-            words.push(match han_code(word) {
-                Some(code) => IndexWord::Han(code),
-                None => IndexWord::Latin(word),
-            })
-        };
-        let mut latin_start: Option<usize> = None;
-        let mut previous_han: Option<usize> = None;
-        for (at, c) in folded.char_indices() {
-            let han = is_han(c);
-            if han || !c.is_alphanumeric() {
-                if let Some(start) = latin_start.take() {
-                    visit(&folded[start..at]);
+        for token in text_tokens(folded) {
+            match token {
+                Token::Latin(word) => words.push(Token::Latin(word)),
+                Token::Han(run) => {
+                    let chars: Vec<char> = run.chars().collect();
+                    for (at, &c) in chars.iter().enumerate() {
+                        words.push(Token::Han(c.to_string()));
+                        if at > 0 {
+                            words.push(Token::Han([chars[at - 1], c].iter().collect()));
+                        }
+                    }
                 }
             }
-            if han {
-                let end = at + c.len_utf8();
-                visit(&folded[at..end]);
-                if let Some(start) = previous_han {
-                    visit(&folded[start..end]);
-                }
-                previous_han = Some(at);
-            } else {
-                previous_han = None;
-                if c.is_alphanumeric() && latin_start.is_none() {
-                    latin_start = Some(at);
-                }
-            }
-        }
-        if let Some(start) = latin_start {
-            visit(&folded[start..]);
         }
         words
-    }
-
-    /// A Han character or pair (the only words with Han in them) as one integer; `None` for
-    /// any other word.
-    fn han_code(word: &str) -> Option<u64> {
-        let mut chars = word.chars();
-        let first = chars.next().filter(|&c| is_han(c))?;
-        let second = chars.next().map_or(0, u64::from);
-        Some(u64::from(first) << 32 | second)
     }
 
     proptest::proptest! {
@@ -1365,10 +1339,16 @@ mod tests {
         }
 
         #[test]
-        fn text_is_cut_into_words_as_before(text in "[a-z0-9 .,é扩散模型生成对抗網絡（）、]{0,40}") {
+        fn text_is_cut_into_tokens_and_han_pairs(text in "[a-zA-Z0-9 .,é扩散模型生成对抗網絡（）、]{0,40}") {
+            let folded = fold_for_search(&text);
             let mut words = Vec::new();
-            index_words(&text, |word| words.push(word));
-            proptest::prop_assert_eq!(words, words_by_text(&text));
+            index_words(&folded, |word| {
+                words.push(match word {
+                    IndexWord::Latin(word) => Token::Latin(word.to_string()),
+                    IndexWord::Han(code) => Token::Han(han_word(code)),
+                })
+            });
+            proptest::prop_assert_eq!(words, words_from_tokens(&folded));
         }
     }
 
