@@ -400,7 +400,7 @@ struct Part {
     /// Exact-lookup entries.
     lookup: Vec<LookupEntry>,
     /// Full-text postings per word: term << 2 | field weight, in term order. Words of
-    /// Han characters are in `han_words`, keyed by `han_code`.
+    /// Han characters are in `han_words`, keyed by their `IndexWord::Han` code.
     words: FxHashMap<String, Postings>,
     han_words: FxHashMap<u64, Postings>,
     /// The size of the records of the last batch built.
@@ -641,7 +641,7 @@ impl Part {
     }
 }
 
-/// The word of a `han_code`.
+/// The word of an `IndexWord::Han` code.
 fn han_word(code: u64) -> String {
     [(code >> 32) as u32, code as u32]
         .into_iter()
@@ -1024,7 +1024,7 @@ impl GramBucket {
     }
 }
 
-/// A part's full-text postings: Latin words, and Han words by `han_code`.
+/// A part's full-text postings: Latin words, and Han words by their code.
 type WordMaps = (FxHashMap<String, Postings>, FxHashMap<u64, Postings>);
 
 /// The word table: each word once, sorted by text, with every part's postings for it in
@@ -1100,10 +1100,12 @@ pub fn search_fields(term: &Term) -> Vec<(&str, FieldWeight)> {
     fields
 }
 
-/// A word of the word table: Latin words as text, Han characters and pairs by `han_code`.
+/// A word of the word table: Latin words as text, Han characters and pairs as one integer
+/// each (a map of integers is searched without following a pointer to compare text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IndexWord<'a> {
     Latin(&'a str),
+    /// The first character's code point << 32 | the second's, 0 for a single character.
     Han(u64),
 }
 
