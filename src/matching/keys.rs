@@ -120,17 +120,33 @@ fn word_ends(normalized: &str, words: &[String]) -> Vec<u16> {
 /// A name's normalised form and the end of each of its words (see `word_ends`), in one
 /// folding pass: the words of `normalize_words` are found and joined as the text is
 /// folded, without a string for each of them (names are most of a large glossary's
-/// keys). Only the rare text whose folding needs a second pass takes the long way.
+/// keys). ASCII names, most of them, are folded byte by byte; only the rare text whose
+/// folding needs a second pass takes the long way.
 fn fold_name(text: &str) -> (String, Vec<u16>) {
     if text.is_ascii() {
-        return fold_ascii_name(text);
+        // Folding ASCII is lower-casing, and the result is NFKC.
+        let folded = text.bytes().map(|b| char::from(b.to_ascii_lowercase()));
+        return join_words(folded, text.len());
     }
     let folded = fold_text(text);
-    let mut joined = String::with_capacity(folded.len());
+    let (joined, ends) = join_words(folded.chars(), folded.len());
+    if !is_nfkc(&joined) {
+        let normalized = normalize_key(text);
+        let ends = word_ends(&normalized, &normalize_words(text));
+        return (normalized, ends);
+    }
+    (joined, ends)
+}
+
+/// Folded characters joined without their separators, with the end of each word: words
+/// are cut at separators and where Han script meets another, as `normalize_words` cuts.
+/// `bytes` is the folded text's length.
+fn join_words(folded: impl Iterator<Item = char>, bytes: usize) -> (String, Vec<u16>) {
+    let mut joined = String::with_capacity(bytes);
     let mut ends = Vec::new();
-    // Whether the word being read is Han, as `normalize_words` cuts words.
+    // Whether the word being read is Han.
     let mut word: Option<bool> = None;
-    for c in folded.chars() {
+    for c in folded {
         if is_separator(c) {
             if word.take().is_some() {
                 ends.push(joined.len() as u16);
@@ -145,37 +161,6 @@ fn fold_name(text: &str) -> (String, Vec<u16>) {
         joined.push(c);
     }
     if word.is_some() {
-        ends.push(joined.len() as u16);
-    }
-    if !is_nfkc(&joined) {
-        let normalized = normalize_key(text);
-        let ends = word_ends(&normalized, &normalize_words(text));
-        return (normalized, ends);
-    }
-    if joined.len() > u16::MAX as usize {
-        ends.clear();
-    }
-    (joined, ends)
-}
-
-/// `fold_name` of ASCII text (most names): folding is lower-casing, no word is Han, and
-/// the result is NFKC, so the words are cut at separators as the bytes are copied.
-fn fold_ascii_name(text: &str) -> (String, Vec<u16>) {
-    let mut joined = String::with_capacity(text.len());
-    let mut ends = Vec::new();
-    let mut in_word = false;
-    for byte in text.bytes() {
-        if is_separator(char::from(byte)) {
-            if in_word {
-                ends.push(joined.len() as u16);
-                in_word = false;
-            }
-            continue;
-        }
-        in_word = true;
-        joined.push(char::from(byte.to_ascii_lowercase()));
-    }
-    if in_word {
         ends.push(joined.len() as u16);
     }
     if joined.len() > u16::MAX as usize {
