@@ -105,7 +105,7 @@ pub fn compile_fresh(
     };
     // Compiled straight into the cache file: at 100,000 terms the index is four times
     // the TOML, and holding it in memory as well doubled the cold run's peak.
-    let written = compile_into(terms, meta, std::io::BufWriter::new(pending.file()))
+    let written = compile_into(terms, meta, std::io::BufWriter::new(pending.writer()))
         .and_then(|writer| writer.into_inner().map_err(|error| error.into_error()))
         .map(drop);
     match written.ok().and_then(|_| pending.commit()) {

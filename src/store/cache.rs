@@ -10,7 +10,7 @@
 //! error.
 
 use std::fs::File;
-use std::io::Write;
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use super::format::{Meta, SourceStamp};
@@ -129,6 +129,11 @@ impl Pending {
         self.temporary.as_file()
     }
 
+    /// The file as a writer that hands what it has written to the disk as it goes.
+    pub fn writer(&self) -> Writeback<'_> {
+        Writeback::new(self.file(), WRITEBACK_STRETCH)
+    }
+
     /// Puts the written file in place and maps it; `None` (and no file in place) when it
     /// could not be made durable or mapped.
     pub fn commit(self) -> Option<memmap2::Mmap> {
@@ -146,6 +151,78 @@ impl Pending {
         Some(map)
     }
 }
+
+/// Starts the disk writes of each stretch of the file as soon as it is written, so that
+/// they overlap the rest of the compile: `commit` must have the file on disk before the
+/// rename, and at 100,000 terms (a 320 MB index, far below the kernel's background
+/// writeback threshold on a machine with a few GiB free) waiting for all of it there took
+/// 0.3 s of the cold run. Only starting the writes (not waiting for them) keeps the
+/// compile's own pace.
+pub struct Writeback<'a> {
+    file: &'a File,
+    position: u64,
+    /// Everything before this has been handed to the disk.
+    started_to: u64,
+    stretch: u64,
+}
+
+/// How much is written before its disk writes are started.
+const WRITEBACK_STRETCH: u64 = 16 << 20;
+
+impl Writeback<'_> {
+    fn new(file: &File, stretch: u64) -> Writeback<'_> {
+        Writeback {
+            file,
+            position: 0,
+            started_to: 0,
+            stretch,
+        }
+    }
+}
+
+impl Write for Writeback<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let written = self.file.write(bytes)?;
+        self.position += written as u64;
+        if self.position >= self.started_to + self.stretch {
+            start_writeback(self.file, self.started_to, self.position - self.started_to);
+            self.started_to = self.position;
+        }
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl Seek for Writeback<'_> {
+    /// Seeking back (to write the header last) leaves `started_to` where it was: the
+    /// header is small, and `commit` syncs the whole file anyway.
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        self.position = self.file.seek(to)?;
+        Ok(self.position)
+    }
+}
+
+/// `sync_file_range` with only `SYNC_FILE_RANGE_WRITE`: starts the writes of dirty pages
+/// in the range without waiting for any of them. It makes nothing durable by itself (the
+/// `fdatasync` in `commit` does), so a failure here is ignored.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File, from: u64, len: u64) {
+    use std::os::fd::AsRawFd;
+    let (Ok(from), Ok(len)) = (i64::try_from(from), i64::try_from(len)) else {
+        return;
+    };
+    // SAFETY: the descriptor is open for as long as `file` is borrowed, and the call
+    // reads no memory of ours.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), from, len, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &File, _from: u64, _len: u64) {}
 
 /// Writes `bytes` to `path` atomically. Failures are ignored: the cache is an optimisation.
 pub fn store(path: &Path, bytes: &[u8]) {
@@ -207,6 +284,34 @@ mod tests {
         let path = path_for(dir, &["team.toml".to_string()]);
         store(&path, &compile(&[], meta("tool 1", stamps)));
         path
+    }
+
+    /// What the compile does through it: the body in pieces, then the header over the
+    /// room left for it at the start, then back to the end.
+    #[test]
+    fn writeback_writes_what_a_file_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = File::create(dir.path().join("index")).unwrap();
+        let mut writer = Writeback::new(&file, 4096);
+        let body: Vec<u8> = (0..100_000u32).map(|n| (n % 251) as u8).collect();
+        writer.write_all(&[0; 64]).unwrap();
+        for piece in body.chunks(1000) {
+            writer.write_all(piece).unwrap();
+        }
+        assert_eq!(writer.seek(SeekFrom::Start(0)).unwrap(), 0);
+        writer.write_all(&[7; 64]).unwrap();
+        assert_eq!(
+            writer.seek(SeekFrom::End(0)).unwrap(),
+            64 + body.len() as u64
+        );
+        writer.write_all(b"end").unwrap();
+        writer.flush().unwrap();
+        // The writes of all but the last stretch were started as they went.
+        assert!(writer.started_to > 64 + body.len() as u64 - 4096);
+        let mut expected = vec![7; 64];
+        expected.extend_from_slice(&body);
+        expected.extend_from_slice(b"end");
+        assert_eq!(std::fs::read(dir.path().join("index")).unwrap(), expected);
     }
 
     #[test]
