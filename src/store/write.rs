@@ -81,8 +81,12 @@ fn compile_on<W: Write + Seek>(
     workers: usize,
 ) -> io::Result<W> {
     meta.term_count = terms.len() as u32;
-    let links = resolve_links(&terms);
-    let tags = tag_counts(&terms);
+    // At 100,000 terms resolving the links took 0.2 s with the other core idle; the tag
+    // counts are made beside it, and the links of each half of the terms on a core each.
+    let (links, tags) = std::thread::scope(|scope| {
+        let tags = Side::start(scope, workers > 1, || tag_counts(&terms));
+        (resolve_links(&terms, workers), tags.join())
+    });
     let mut out = Output::new(sink, &meta)?;
     let (mut parts, offsets) = write_records(&mut out, terms, links, workers)?;
     write_offsets(&mut out, &offsets)?;
@@ -325,8 +329,11 @@ fn in_order_on_workers(
     })
 }
 
-fn resolve_links(terms: &[Term]) -> Vec<Links> {
+/// Each term's links as term numbers, both ways; the forward links of consecutive stretches
+/// of terms are resolved on `workers` threads at once.
+fn resolve_links(terms: &[Term], workers: usize) -> Vec<Links> {
     let mut position: FxHashMap<&str, u32> = FxHashMap::default();
+    position.reserve(terms.len());
     for (at, term) in terms.iter().enumerate() {
         position.entry(term.id.as_str()).or_insert(at as u32);
     }
@@ -341,14 +348,37 @@ fn resolve_links(terms: &[Term]) -> Vec<Links> {
         }
         found
     };
-    let mut links: Vec<Links> = terms
-        .iter()
-        .map(|term| Links {
-            broader: resolve(&term.broader),
-            related: resolve(&term.related),
-            ..Links::default()
-        })
-        .collect();
+    let forward = |stretch: &[Term]| -> Vec<Links> {
+        stretch
+            .iter()
+            .map(|term| Links {
+                broader: resolve(&term.broader),
+                related: resolve(&term.related),
+                ..Links::default()
+            })
+            .collect()
+    };
+    let stretch = terms.len().div_ceil(workers.max(1)).max(1);
+    let mut links: Vec<Links> = std::thread::scope(|scope| {
+        let threads: Vec<_> = terms
+            .chunks(stretch)
+            .skip(1)
+            .map(|stretch| {
+                let forward = &forward;
+                scope.spawn(move || forward(stretch))
+            })
+            .collect();
+        let mut links = forward(&terms[..stretch.min(terms.len())]);
+        for thread in threads {
+            // Only a bug panics here: re-raise it rather than write a broken index.
+            links.extend(
+                thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        links
+    });
     // By index, not by iterating (and so copying) each term's lists.
     for from in 0..terms.len() {
         for at in 0..links[from].broader.len() {
@@ -1445,8 +1475,28 @@ mod tests {
     }
 
     #[test]
+    fn links_resolve_alike_on_any_number_of_threads() {
+        let mut terms = terms(1001);
+        for (at, term) in terms.iter_mut().enumerate().skip(1) {
+            term.broader = vec![format!("term-{}", at / 2), "no-such-term".to_string()];
+        }
+        let one = resolve_links(&terms, 1);
+        assert_eq!(one[10].broader, vec![5]);
+        assert_eq!(one[5].narrower, vec![10, 11]);
+        // term-N links to term-(7N + 1) mod 1001: 71 = 7N + 1 for N = 10 mod 143.
+        assert_eq!(
+            one[71].referenced_by,
+            vec![10, 153, 296, 439, 582, 725, 868]
+        );
+        for workers in [2, 3, 8] {
+            assert_eq!(resolve_links(&terms, workers), one, "{workers} workers");
+        }
+        assert!(resolve_links(&[], 2).is_empty());
+    }
+
+    #[test]
     fn gram_lists_hold_each_rows_bigrams_in_row_order() {
-        let links = resolve_links(&terms(900));
+        let links = resolve_links(&terms(900), 1);
         let mut part = Part::default();
         let batches = Batches::new(terms(900), links);
         while part.build_next(&batches).is_some() {}
@@ -1487,7 +1537,7 @@ mod tests {
                 + &"x".repeat(at % 3);
             term.aliases = vec![format!("diffusion {}", at % 5)];
         }
-        let links = resolve_links(&terms);
+        let links = resolve_links(&terms, 1);
         let mut part = Part::default();
         let batches = Batches::new(terms, links);
         while part.build_next(&batches).is_some() {}
