@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 use super::index::{Index, TermId};
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::normalize::{push_folded, text_tokens, Token};
+use super::normalize::{fold_for_search, push_folded_text, text_tokens, Token};
 use crate::glossary::Term;
 use crate::store::{search_fields, Damaged, FieldWeight};
 
@@ -134,13 +134,10 @@ fn best_weights(index: &Index, word: &Token) -> Result<FxHashMap<u32, FieldWeigh
 
 /// The best field of `term` whose text contains the Han run `run`.
 fn field_containing(term: &Term, run: &str) -> Option<FieldWeight> {
+    // A Han run matches anywhere, so no offsets are needed: only the folded text.
     search_fields(term)
         .into_iter()
-        .filter(|(text, _)| {
-            Folded::new(text)
-                .find(&Token::Han(run.to_string()))
-                .is_some()
-        })
+        .filter(|(text, _)| fold_for_search(text).contains(run))
         .map(|(_, weight)| weight)
         .max()
 }
@@ -201,10 +198,7 @@ impl Folded {
         }
         let mut text = String::with_capacity(original.len());
         let mut origin = Vec::with_capacity(original.len());
-        for (at, c) in original.char_indices() {
-            push_folded(c, &mut text);
-            origin.resize(text.len(), at);
-        }
+        push_folded_text(original, &mut text, Some(&mut origin));
         Folded { text, origin }
     }
 
@@ -295,6 +289,7 @@ fn make_snippet(text: &str, at: usize) -> String {
 mod tests {
     use super::*;
     use crate::glossary::Definition;
+    use crate::matching::normalize::push_folded;
 
     fn index() -> Index {
         let term = |id: &str, en: &str, zh: &str, def_en: &str, def_zh: &str| Term {
@@ -393,6 +388,27 @@ mod tests {
             vec!["gaussian-noise", "diffusion-model"],
             "traditional"
         );
+    }
+
+    proptest::proptest! {
+        /// Folding ASCII runs in one go gives the text and offsets that folding each
+        /// character does.
+        #[test]
+        fn text_folds_as_its_characters_do(
+            original in "[a-zA-Z0-9 .,\\-]{0,12}([ÉéÅ·—“”ﬁ①Ａａ扩散模型]{1,3}[a-zA-Z .]{0,12}){0,4}"
+        ) {
+            let mut text = String::new();
+            let mut origin = Vec::new();
+            for (at, c) in original.char_indices() {
+                push_folded(c, &mut text);
+                origin.resize(text.len(), at);
+            }
+            let folded = Folded::new(&original);
+            proptest::prop_assert_eq!(&folded.text, &text);
+            if !original.is_ascii() {
+                proptest::prop_assert_eq!(&folded.origin, &origin);
+            }
+        }
     }
 
     #[test]
