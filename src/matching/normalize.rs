@@ -200,6 +200,14 @@ pub fn fold_for_search(text: &str) -> String {
     out
 }
 
+/// Whether `push_folded` leaves `c` as it is (plain lower-case letters, simplified
+/// characters).
+pub fn folds_to_itself(c: char) -> bool {
+    let mut folded = String::new();
+    push_folded(c, &mut folded);
+    folded.len() == c.len_utf8() && folded.starts_with(c)
+}
+
 /// Appends `text` folded as `push_folded` folds each of its characters to `out`; with
 /// `origin`, also where each folded byte came from (the offset in `text` of its character).
 /// Runs of ASCII, most of an English definition even with a dash or an accent in it, are

@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 use super::index::{Index, TermId};
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::normalize::{fold_for_search, push_folded_text, text_tokens, Token};
+use super::normalize::{fold_for_search, folds_to_itself, push_folded_text, text_tokens, Token};
 use crate::glossary::Term;
 use crate::store::{search_fields, Damaged, FieldWeight};
 
@@ -134,12 +134,16 @@ fn best_weights(index: &Index, word: &Token) -> Result<FxHashMap<u32, FieldWeigh
 
 /// The best field of `term` whose text contains the Han run `run`.
 fn field_containing(term: &Term, run: &str) -> Option<FieldWeight> {
-    // A Han run matches anywhere, so no offsets are needed: only the folded text.
+    // The fields come best first, so the first that holds the run is the best. A Han run
+    // matches anywhere, so only the folded text is needed, not its offsets. When every
+    // character of the run folds to itself (simplified characters do), a field that holds
+    // the run as written holds it folded too: most candidates are then settled by a search
+    // of the text as it is, without folding their definitions.
+    let as_written = run.chars().all(folds_to_itself);
     search_fields(term)
         .into_iter()
-        .filter(|(text, _)| fold_for_search(text).contains(run))
+        .find(|(text, _)| (as_written && text.contains(run)) || fold_for_search(text).contains(run))
         .map(|(_, weight)| weight)
-        .max()
 }
 
 /// The hit with its snippet: the first query word in context. A definition says more than
@@ -324,6 +328,21 @@ mod tests {
                 "An organ of things.",
                 "组织。",
             ),
+            term(
+                "discriminator",
+                "Discriminator",
+                "判别器",
+                "Tells real samples from generated ones.",
+                "生成对抗网络里分辨真假的网络。",
+            ),
+            // Its name in traditional characters, its definition in simplified ones.
+            term(
+                "gan",
+                "Generative Adversarial Network",
+                "生成對抗網絡",
+                "Two networks trained against each other.",
+                "生成对抗网络由两个相互博弈的网络组成。",
+            ),
         ])
     }
 
@@ -388,6 +407,34 @@ mod tests {
             vec!["gaussian-noise", "diffusion-model"],
             "traditional"
         );
+        // gan's name holds the run only once folded; it is its best field all the same,
+        // so gan ranks above the definition that comes first in the glossary.
+        assert_eq!(ids(&index, "生成对抗网络"), vec!["gan", "discriminator"]);
+        assert_eq!(ids(&index, "生成對抗網絡"), vec!["gan", "discriminator"]);
+    }
+
+    #[test]
+    fn fields_come_best_first() {
+        let term = Term {
+            abbr: vec!["A".into()],
+            aliases: vec!["B".into()],
+            ..Term::default()
+        };
+        let weights: Vec<FieldWeight> = search_fields(&term).iter().map(|f| f.1).collect();
+        assert!(
+            weights.windows(2).all(|pair| pair[0] >= pair[1]),
+            "{weights:?}"
+        );
+    }
+
+    #[test]
+    fn simplified_characters_and_plain_letters_fold_to_themselves() {
+        for c in ['a', '7', '扩', '网'] {
+            assert!(folds_to_itself(c), "{c}");
+        }
+        for c in ['A', '擴', '網', 'é', 'Ａ', '\u{f900}'] {
+            assert!(!folds_to_itself(c), "{c}");
+        }
     }
 
     proptest::proptest! {
