@@ -255,7 +255,11 @@ fn dispatch(
         _ => {}
     }
     let cache = cache_dir(cli.global.no_cache, env);
-    let mut library = Library::open(sources(cli, env, &[])?, cache.as_deref())?;
+    // Never dropped: the process ends once the command has run, and the system takes its
+    // memory back at once, where freeing the decoded records one by one was 4-6 % of the
+    // instructions of a search (`aigc-term search 扩散模型`: 197,548 of 3,549,445).
+    let mut library =
+        std::mem::ManuallyDrop::new(Library::open(sources(cli, env, &[])?, cache.as_deref())?);
     match &cli.command {
         None if cli.interactive => interactive(&mut library, env, style, json, out),
         Some(Command::Repl) => interactive(&mut library, env, style, json, out),
