@@ -368,22 +368,17 @@ fn resolve_links(terms: &[Term], workers: usize) -> Vec<Links> {
     };
     let stretch = terms.len().div_ceil(workers.max(1)).max(1);
     let mut links: Vec<Links> = std::thread::scope(|scope| {
-        let threads: Vec<_> = terms
+        let others: Vec<_> = terms
             .chunks(stretch)
             .skip(1)
             .map(|stretch| {
                 let forward = &forward;
-                scope.spawn(move || forward(stretch))
+                Side::start(scope, true, move || forward(stretch))
             })
             .collect();
         let mut links = forward(&terms[..stretch.min(terms.len())]);
-        for thread in threads {
-            // Only a bug panics here: re-raise it rather than write a broken index.
-            links.extend(
-                thread
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
+        for other in others {
+            links.extend(other.join());
         }
         links
     });
@@ -790,7 +785,6 @@ fn write_offsets<W: Write + Seek>(out: &mut Output<W>, offsets: &[u64]) -> io::R
     out.section(&bytes)
 }
 
-/// The `keys`, `key-text` and `lengths` sections.
 /// The `keys`, `key-text` and `lengths` sections, in that order.
 fn key_tables(parts: &[Part], rows: &[(u32, u32)], max_length: usize) -> [Vec<u8>; 3] {
     let fact = |row: &(u32, u32)| row_fact(parts, *row);
