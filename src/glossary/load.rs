@@ -472,6 +472,34 @@ definition.zh = "两个网络相互博弈。"
     }
 
     #[test]
+    fn bad_utf8_is_reported_at_the_byte_std_would_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.toml");
+        let cases: [&[u8]; 5] = [
+            b"id = \"g\xffn\"",
+            "扩散模型".as_bytes().split_last().unwrap().1,
+            b"\xc0\xaf overlong",
+            b"\xed\xa0\x80 surrogate",
+            &[b'a'; 100]
+                .iter()
+                .chain("模".as_bytes())
+                .chain(b"\x80")
+                .copied()
+                .collect::<Vec<u8>>(),
+        ];
+        for bytes in cases {
+            std::fs::write(&path, bytes).unwrap();
+            let expected = std::str::from_utf8(bytes).unwrap_err().valid_up_to();
+            match read_text(&path) {
+                Err(Error::NotUtf8 { offset, .. }) => assert_eq!(offset, expected, "{bytes:?}"),
+                other => panic!("{bytes:?}: {other:?}"),
+            }
+        }
+        std::fs::write(&path, "扩散 ok".as_bytes()).unwrap();
+        assert_eq!(read_text(&path).unwrap(), "扩散 ok");
+    }
+
+    #[test]
     fn empty_file_is_an_error() {
         assert!(parse_error("").contains("no [[term]] entries"));
     }
